@@ -1,0 +1,37 @@
+import { allocFloat32 } from '../tensor/memory.js';
+import { shapeString, sizeOf } from '../tensor/tensor.js';
+
+/**
+ * A trainable tensor: values in `data`, the accumulated gradient in `grad` (same length), both float32.
+ * This is the whole contract the optimizers need; any `{ data, grad }` pair of Float32Arrays works.
+ */
+export class Parameter {
+  readonly data: Float32Array;
+  readonly grad: Float32Array;
+  readonly shape: readonly number[];
+  readonly name: string;
+
+  constructor(name: string, shape: readonly number[]) {
+    this.name = name;
+    this.shape = shape.slice();
+    this.data = allocFloat32(sizeOf(shape));
+    this.grad = allocFloat32(sizeOf(shape));
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  zeroGrad(): void {
+    this.grad.fill(0);
+  }
+
+  /** Copy values in (e.g. weights exported from PyTorch); the length must match. */
+  assign(values: ArrayLike<number>): this {
+    if (values.length !== this.data.length) {
+      throw new RangeError(`Parameter ${this.name}: expected ${this.data.length} values for shape ${shapeString(this.shape)}, got ${values.length}`);
+    }
+    for (let i = 0; i < values.length; i++) this.data[i] = values[i];
+    return this;
+  }
+}

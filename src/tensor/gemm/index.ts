@@ -1,0 +1,156 @@
+import { Tensor, shapeString } from '../tensor.js';
+import { blockedKernel } from './blocked.js';
+import { GemmKernel } from './kernel.js';
+import { referenceKernel } from './reference.js';
+
+export type { GemmKernel } from './kernel.js';
+export { referenceKernel } from './reference.js';
+export { blockedKernel } from './blocked.js';
+
+const registry = new Map<string, GemmKernel>([
+  [referenceKernel.name, referenceKernel],
+  [blockedKernel.name, blockedKernel],
+]);
+let active: GemmKernel = blockedKernel;
+
+/** Make `kernel` available by name to {@link useGemmKernel}. */
+export function registerGemmKernel(kernel: GemmKernel): void {
+  registry.set(kernel.name, kernel);
+}
+
+/** Route every gemm call through the named (or given) kernel; returns the previous one. */
+export function useGemmKernel(kernel: string | GemmKernel): GemmKernel {
+  const next = typeof kernel === 'string' ? registry.get(kernel) : kernel;
+  if (!next) {
+    throw new Error(`useGemmKernel: unknown kernel '${kernel}'; registered: ${[...registry.keys()].join(', ')}`);
+  }
+  const previous = active;
+  active = next;
+  return previous;
+}
+
+export function activeGemmKernel(): GemmKernel {
+  return active;
+}
+
+export function gemmKernels(): GemmKernel[] {
+  return [...registry.values()];
+}
+
+function checkOperand(
+  name: string,
+  data: Float32Array,
+  offset: number,
+  ld: number,
+  rows: number,
+  cols: number,
+  ldName: string,
+): void {
+  if (!(data instanceof Float32Array)) throw new TypeError(`sgemm: ${name} must be a Float32Array`);
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`sgemm: ${name} offset must be a non-negative integer, got ${offset}`);
+  if (!Number.isInteger(ld) || ld < Math.max(1, cols)) {
+    throw new RangeError(`sgemm: ${ldName} must be an integer ≥ ${Math.max(1, cols)} (the stored row length of ${name}), got ${ld}`);
+  }
+  if (rows > 0 && cols > 0 && offset + (rows - 1) * ld + cols > data.length) {
+    throw new RangeError(
+      `sgemm: ${name} is stored as ${rows}×${cols} with ${ldName} ${ld} from offset ${offset}, ` +
+        `needing ${offset + (rows - 1) * ld + cols} elements, but has ${data.length}`,
+    );
+  }
+}
+
+/**
+ * Row-major BLAS sgemm, C = alpha·op(A)·op(B) + beta·C (see {@link GemmKernel} for the layout).
+ * Validates every argument, then calls the active kernel. Allocates nothing.
+ */
+export function sgemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: Float32Array,
+  aOffset: number,
+  lda: number,
+  B: Float32Array,
+  bOffset: number,
+  ldb: number,
+  beta: number,
+  C: Float32Array,
+  cOffset: number,
+  ldc: number,
+): void {
+  if (!Number.isInteger(M) || M < 0) throw new RangeError(`sgemm: M must be a non-negative integer, got ${M}`);
+  if (!Number.isInteger(N) || N < 0) throw new RangeError(`sgemm: N must be a non-negative integer, got ${N}`);
+  if (!Number.isInteger(K) || K < 0) throw new RangeError(`sgemm: K must be a non-negative integer, got ${K}`);
+  checkOperand('A', A, aOffset, lda, transA ? K : M, transA ? M : K, 'lda');
+  checkOperand('B', B, bOffset, ldb, transB ? N : K, transB ? K : N, 'ldb');
+  checkOperand('C', C, cOffset, ldc, M, N, 'ldc');
+  if (M === 0 || N === 0) return;
+  active.sgemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc);
+}
+
+export interface GemmOptions {
+  /** Use Aᵀ in place of A. Default false. */
+  transA?: boolean;
+  /** Use Bᵀ in place of B. Default false. */
+  transB?: boolean;
+  /** Default 1. */
+  alpha?: number;
+  /** Default 0 (C is overwritten, never read). */
+  beta?: number;
+}
+
+/** How a rank-2 view maps onto BLAS (matrix stored row-major with leading dimension ld, maybe transposed). */
+function asBlas(t: Tensor, name: string): { trans: boolean; ld: number } | null {
+  if (t.rank !== 2) throw new RangeError(`gemm: ${name} must be a matrix (rank 2), got shape ${shapeString(t.shape)}`);
+  const [r, c] = t.shape;
+  const [sr, sc] = t.strides;
+  if (sc === 1 || c === 1) return { trans: false, ld: Math.max(sr, c, 1) };
+  if (sr === 1 || r === 1) return { trans: true, ld: Math.max(sc, r, 1) };
+  return null;
+}
+
+/**
+ * C = alpha·op(A)·op(B) + beta·C on rank-2 views. Views with a unit stride in either axis (contiguous
+ * matrices, their transposes, row and column slices) go straight to the active kernel without copying;
+ * any other strides fall back to the reference loop. Returns C.
+ */
+export function gemm(C: Tensor, A: Tensor, B: Tensor, options: GemmOptions = {}): Tensor {
+  const { transA = false, transB = false, alpha = 1, beta = 0 } = options;
+  const a = asBlas(A, 'A');
+  const b = asBlas(B, 'B');
+  const c = asBlas(C, 'C');
+  const M = transA ? A.shape[1] : A.shape[0];
+  const K = transA ? A.shape[0] : A.shape[1];
+  const Kb = transB ? B.shape[1] : B.shape[0];
+  const N = transB ? B.shape[0] : B.shape[1];
+  if (K !== Kb) {
+    throw new RangeError(
+      `gemm: inner dimensions differ: op(A) is ${M}×${K} (A ${shapeString(A.shape)}${transA ? 'ᵀ' : ''}), ` +
+        `op(B) is ${Kb}×${N} (B ${shapeString(B.shape)}${transB ? 'ᵀ' : ''})`,
+    );
+  }
+  if (C.shape[0] !== M || C.shape[1] !== N) {
+    throw new RangeError(`gemm: C must be ${M}×${N}, got ${shapeString(C.shape)}`);
+  }
+  if (a && b && c && !c.trans) {
+    sgemm(transA !== a.trans, transB !== b.trans, M, N, K, alpha, A.data, A.offset, a.ld, B.data, B.offset, b.ld, beta, C.data, C.offset, c.ld);
+    return C;
+  }
+  // General strides: element-wise reference loop in float64.
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        const av = transA ? A.data[A.offset + k * A.strides[0] + i * A.strides[1]] : A.data[A.offset + i * A.strides[0] + k * A.strides[1]];
+        const bv = transB ? B.data[B.offset + j * B.strides[0] + k * B.strides[1]] : B.data[B.offset + k * B.strides[0] + j * B.strides[1]];
+        s += av * bv;
+      }
+      const p = C.offset + i * C.strides[0] + j * C.strides[1];
+      C.data[p] = beta === 0 ? alpha * s : alpha * s + beta * C.data[p];
+    }
+  }
+  return C;
+}

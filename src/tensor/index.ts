@@ -1,0 +1,11 @@
+/**
+ * sparsity-lab/tensor — float32 strided views, a seeded generator, and gemm.
+ *
+ * What it is for: the storage and the one matrix-multiply entry point (`gemm` / `sgemm`) that layers,
+ * experiments and users share. What it deliberately is not: a general N-d array library with
+ * broadcasting and autograd — layers carry their own backward passes.
+ */
+export * from './tensor.js';
+export * from './random.js';
+export * from './memory.js';
+export * from './gemm/index.js';
