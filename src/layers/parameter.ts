@@ -9,13 +9,23 @@ export class Parameter {
   readonly data: Float32Array;
   readonly grad: Float32Array;
   readonly shape: readonly number[];
-  readonly name: string;
+  private paramName: string;
 
   constructor(name: string, shape: readonly number[]) {
-    this.name = name;
+    this.paramName = name;
     this.shape = shape.slice();
     this.data = allocFloat32(sizeOf(shape));
     this.grad = allocFloat32(sizeOf(shape));
+  }
+
+  /** e.g. 'linear0.weight' (the layer's name, a dot, the role). */
+  get name(): string {
+    return this.paramName;
+  }
+
+  /** Used by a layer when a container (Sequential) renames it. */
+  rename(name: string): void {
+    this.paramName = name;
   }
 
   get size(): number {
@@ -26,10 +36,19 @@ export class Parameter {
     this.grad.fill(0);
   }
 
-  /** Copy values in (e.g. weights exported from PyTorch); the length must match. */
+  /**
+   * Copy values in (e.g. weights exported from PyTorch, in PyTorch's row-major layout); the length must match
+   * and every value must be finite. Nothing is written unless all values pass.
+   */
   assign(values: ArrayLike<number>): this {
     if (values.length !== this.data.length) {
       throw new RangeError(`Parameter ${this.name}: expected ${this.data.length} values for shape ${shapeString(this.shape)}, got ${values.length}`);
+    }
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new RangeError(`Parameter ${this.name}: value ${i} must be a finite number, got ${v}`);
+      }
     }
     for (let i = 0; i < values.length; i++) this.data[i] = values[i];
     return this;

@@ -9,3 +9,4 @@ export * from './tensor.js';
 export * from './random.js';
 export * from './memory.js';
 export * from './gemm/index.js';
+export * from './ops.js';

@@ -69,9 +69,22 @@ export class Rng {
     return Math.floor(this.prng.double() * n);
   }
 
-  /** Fill `out` with samples uniform on [low, high); returns `out`. */
+  /**
+   * Fill `out` with samples uniform on [low, high); returns `out`. Storing into a Float32Array rounds, and a
+   * sample within half a float32 ulp of `high` would round up to `high` itself (probability ~2⁻²⁵ for
+   * [0, 1)); such a value is replaced by the largest value of the array's type below `high`, so the range
+   * stays half-open and the stream of draws is unchanged.
+   */
   fillUniform<T extends Float32Array | Float64Array>(out: T, low = 0, high = 1): T {
-    for (let i = 0; i < out.length; i++) out[i] = low + (high - low) * this.prng.double();
+    const span = high - low;
+    let top = NaN;
+    for (let i = 0; i < out.length; i++) {
+      out[i] = low + span * this.prng.double();
+      if (out[i] >= high && span > 0) {
+        if (Number.isNaN(top)) top = largestBelow(high, out instanceof Float32Array);
+        out[i] = top;
+      }
+    }
     return out;
   }
 
@@ -98,4 +111,22 @@ export class Rng {
     for (let i = 0; i < n; i++) p[i] = i;
     return this.shuffle(p);
   }
+}
+
+/** The largest float32 (or float64) strictly below `x`. */
+function largestBelow(x: number, float32: boolean): number {
+  if (float32) {
+    const r = Math.fround(x);
+    if (r < x) return r;
+    const bits = new Uint32Array(new Float32Array([r]).buffer);
+    if (r === 0) bits[0] = 0x80000001; // the negative subnormal closest to 0
+    else if (r > 0) bits[0] -= 1;
+    else bits[0] += 1;
+    return new Float32Array(bits.buffer)[0];
+  }
+  const f = new Float64Array([x]);
+  const b = new BigInt64Array(f.buffer);
+  if (x === 0) return -Number.MIN_VALUE;
+  b[0] += x > 0 ? -1n : 1n;
+  return f[0];
 }

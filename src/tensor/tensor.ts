@@ -56,6 +56,7 @@ export class Tensor {
         `Tensor: strides ${shapeString(this.strides)} do not match shape ${shapeString(this.shape)}`,
       );
     }
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`Tensor: offset must be a non-negative integer, got ${offset}`);
     this.offset = offset;
     if (sizeOf(this.shape) > 0) {
       let lo = offset;
@@ -133,6 +134,7 @@ export class Tensor {
 
   /** The view of index `i` along axis 0 (rank drops by one). */
   row(i: number): Tensor {
+    if (this.shape.length === 0) throw new RangeError('Tensor.row: a rank-0 tensor has no rows');
     if (!Number.isInteger(i) || i < 0 || i >= this.shape[0]) {
       throw new RangeError(`Tensor.row: index ${i} out of range for axis 0 of size ${this.shape[0]}`);
     }

@@ -1,0 +1,100 @@
+import type { Tensor } from '../tensor/tensor.js';
+import type { ForwardHook, HookHandle, Layer } from './layer.js';
+import type { Parameter } from './parameter.js';
+import { checkFinite } from './validate.js';
+
+/**
+ * What every built-in layer shares: its name, its forward hooks, and the split of forward into
+ * `checkInput` (shapes, O(1)) → the NaN/∞ scan of the input → `compute` → hooks.
+ *
+ * The scan runs once per forward on the network input: `forward` scans, `forwardTrusted` (what
+ * {@link Sequential} calls on its layers after scanning the net input itself) does not, so internal
+ * activations are never scanned — a net whose weights diverge yields a NaN loss, as in PyTorch, rather
+ * than an error.
+ */
+export abstract class BaseLayer implements Layer {
+  /** The default name stem: 'linear', 'sigmoid', … (Sequential numbers them: 'linear0', 'linear1'). */
+  readonly kind: string;
+  private layerName: string;
+  private readonly explicitName: boolean;
+  private hooks: ForwardHook[] = [];
+
+  protected constructor(kind: string, name?: string) {
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+      throw new TypeError(`${kind}: name must be a non-empty string, got ${JSON.stringify(name)}`);
+    }
+    this.kind = kind;
+    this.layerName = name ?? kind;
+    this.explicitName = name !== undefined;
+  }
+
+  get name(): string {
+    return this.layerName;
+  }
+
+  /** True when the name was given to the constructor (Sequential then keeps it). */
+  get hasExplicitName(): boolean {
+    return this.explicitName;
+  }
+
+  /** Rename (Sequential numbers unnamed layers); parameter names follow. */
+  setName(name: string): void {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError(`${this.layerName}: name must be a non-empty string`);
+    this.layerName = name;
+    this.renamed(name);
+  }
+
+  /** Called after a rename, for layers whose parameter names embed the layer name. */
+  protected renamed(_name: string): void {}
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    checkFinite(this.name, input);
+    return this.run(input);
+  }
+
+  /** The shape checks of `forward` alone (O(1)); throws naming the layer, expected and actual shape. */
+  validateInput(input: Tensor): void {
+    this.checkInput(input);
+  }
+
+  /** Forward without the NaN/∞ scan of the input (shapes are still checked); the caller vouches for it. */
+  forwardTrusted(input: Tensor): Tensor {
+    this.checkInput(input);
+    return this.run(input);
+  }
+
+  private run(input: Tensor): Tensor {
+    const output = this.compute(input);
+    const hooks = this.hooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](output, this);
+    return output;
+  }
+
+  /** Throw (naming the layer, expected and actual shape) unless `input` is an acceptable [batch, features] view. */
+  protected abstract checkInput(input: Tensor): void;
+  /** The forward maths on a checked input; returns the layer's reused output buffer. */
+  protected abstract compute(input: Tensor): Tensor;
+  abstract backward(gradOutput: Tensor): Tensor;
+
+  parameters(): Parameter[] {
+    return [];
+  }
+
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.zeroGrad();
+  }
+
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    if (typeof hook !== 'function') throw new TypeError(`${this.name}: registerForwardHook expects a function, got ${typeof hook}`);
+    // A fresh wrapper per registration, so registering one function twice gives two independent handles.
+    const entry: ForwardHook = (output, layer) => hook(output, layer);
+    // Copy-on-write: a hook removed while hooks run does not disturb the loop in progress.
+    this.hooks = [...this.hooks, entry];
+    return {
+      remove: () => {
+        this.hooks = this.hooks.filter((h) => h !== entry);
+      },
+    };
+  }
+}

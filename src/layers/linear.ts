@@ -1,0 +1,140 @@
+import { sgemm } from '../tensor/gemm/index.js';
+import { addColumnSums, fillRows } from '../tensor/ops.js';
+import type { Rng } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import { BaseLayer } from './base.js';
+import { RowBuffers } from './buffers.js';
+import { Parameter } from './parameter.js';
+import { checkBatchInput, checkGradShape } from './validate.js';
+
+export interface LinearOptions {
+  /** Draws the initial weights and bias. Required: nothing in the library is random without a seed. */
+  rng: Rng;
+  /** Default true. */
+  bias?: boolean;
+  name?: string;
+}
+
+function checkFeatures(what: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Linear: ${what} must be a positive integer, got ${n}`);
+}
+
+/**
+ * A fully connected layer in PyTorch's layout: weight W is [out, in], bias b is [out].
+ *
+ *   forward:  Y = X·Wᵀ + 1·bᵀ          X [batch, in] → Y [batch, out]     (sgemm NT, C pre-filled with b, beta 1)
+ *   backward: dX = dY·W                                                   (sgemm NN)
+ *             dW += dYᵀ·X                                                  (sgemm TN, beta 1: accumulates)
+ *             db += dYᵀ·1  (column sums of dY)
+ *
+ * No product transposes anything explicitly; the transposes are sgemm layout flags. Filling Y with b and
+ * letting gemm add X·Wᵀ onto it (beta = 1) is also how PyTorch's `addmm` evaluates `F.linear`.
+ *
+ * The input of the last forward is kept by reference (not copied) for dW: do not overwrite it between
+ * forward and backward.
+ *
+ * Initialisation as `torch.nn.Linear.reset_parameters`: W and b uniform on (−1/√in, 1/√in) — PyTorch
+ * reaches that bound through kaiming_uniform_(a = √5): gain √(2/(1+5)) · √(3/in) = 1/√in. Weights are drawn
+ * first (row-major), then the bias, from the given Rng. (Keras' Dense instead defaults to Glorot-uniform
+ * weights and zero bias; TF.js follows Keras.)
+ */
+export class Linear extends BaseLayer {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weight: Parameter;
+  /** null when constructed with `bias: false`. */
+  readonly bias: Parameter | null;
+  private readonly params: Parameter[];
+  private readonly biasVector: Tensor | null;
+  private readonly biasGradVector: Tensor | null;
+  private readonly outputs: RowBuffers;
+  private readonly inputGrads: RowBuffers;
+  /** The input of the last forward (kept by reference, not copied: dW needs it). */
+  private lastInput: Tensor | null = null;
+  private lastOutput: Tensor | null = null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions) {
+    super('linear', options?.name);
+    checkFeatures('inFeatures', inFeatures);
+    checkFeatures('outFeatures', outFeatures);
+    if (!options || typeof options.rng?.uniform !== 'function') {
+      throw new TypeError('Linear: options.rng (an Rng) is required to initialise the weights');
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.weight = new Parameter(`${this.name}.weight`, [outFeatures, inFeatures]);
+    this.bias = options.bias === false ? null : new Parameter(`${this.name}.bias`, [outFeatures]);
+    this.params = this.bias ? [this.weight, this.bias] : [this.weight];
+    this.biasVector = this.bias ? new Tensor(this.bias.data, [outFeatures]) : null;
+    this.biasGradVector = this.bias ? new Tensor(this.bias.grad, [outFeatures]) : null;
+    this.outputs = new RowBuffers(outFeatures);
+    this.inputGrads = new RowBuffers(inFeatures);
+    this.resetParameters(options.rng);
+  }
+
+  /** Redraw W and b uniform on (−1/√in, 1/√in) from `rng` (weights first, then bias). */
+  resetParameters(rng: Rng): void {
+    const bound = 1 / Math.sqrt(this.inFeatures);
+    rng.fillUniform(this.weight.data, -bound, bound);
+    if (this.bias) rng.fillUniform(this.bias.data, -bound, bound);
+  }
+
+  protected override renamed(name: string): void {
+    this.weight.rename(`${name}.weight`);
+    this.bias?.rename(`${name}.bias`);
+  }
+
+  protected checkInput(input: Tensor): void {
+    checkBatchInput(this.name, 'input', input, this.inFeatures);
+  }
+
+  protected compute(x: Tensor): Tensor {
+    const batch = x.shape[0];
+    const y = this.outputs.get(batch);
+    if (this.biasVector) fillRows(y, this.biasVector);
+    // Y[batch, out] = X[batch, in] · W[out, in]ᵀ (+ Y when it holds the bias).
+    sgemm(false, true, batch, this.outFeatures, this.inFeatures, 1, x.data, x.offset, this.inFeatures,
+      this.weight.data, 0, this.inFeatures, this.biasVector ? 1 : 0, y.data, 0, this.outFeatures);
+    this.lastInput = x;
+    this.lastOutput = y;
+    return y;
+  }
+
+  backward(gradOutput: Tensor): Tensor {
+    const dY = this.accumulate(gradOutput);
+    const batch = dY.shape[0];
+    const dX = this.inputGrads.get(batch);
+    // dX[batch, in] = dY[batch, out] · W[out, in].
+    sgemm(false, false, batch, this.inFeatures, this.outFeatures, 1, dY.data, dY.offset, this.outFeatures,
+      this.weight.data, 0, this.inFeatures, 0, dX.data, 0, this.inFeatures);
+    return dX;
+  }
+
+  /**
+   * The parameter half of `backward`: adds dW and db, skips dX (one of the three batch×in×out products).
+   * What PyTorch does for a first layer, whose input does not require grad.
+   */
+  backwardParams(gradOutput: Tensor): void {
+    this.accumulate(gradOutput);
+  }
+
+  private accumulate(dY: Tensor): Tensor {
+    const x = this.lastInput;
+    if (x === null || this.lastOutput === null) throw new Error(`${this.name}: backward called before forward`);
+    checkGradShape(this.name, dY, this.lastOutput);
+    const batch = dY.shape[0];
+    // dW[out, in] += dY[batch, out]ᵀ · X[batch, in].
+    sgemm(true, false, this.outFeatures, this.inFeatures, batch, 1, dY.data, dY.offset, this.outFeatures,
+      x.data, x.offset, this.inFeatures, 1, this.weight.grad, 0, this.inFeatures);
+    if (this.biasGradVector) addColumnSums(this.biasGradVector, dY);
+    return dY;
+  }
+
+  override parameters(): Parameter[] {
+    return this.params.slice();
+  }
+
+  override zeroGrad(): void {
+    for (const p of this.params) p.zeroGrad();
+  }
+}

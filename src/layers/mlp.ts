@@ -1,0 +1,55 @@
+import type { Rng } from '../tensor/random.js';
+import { Activation, ReLU, Sigmoid, Tanh } from './activations.js';
+import type { Layer } from './layer.js';
+import { Linear } from './linear.js';
+import { Sequential } from './sequential.js';
+
+export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh';
+
+export interface MlpOptions {
+  /** Draws every layer's initial weights, layer by layer (weight then bias), in order. */
+  rng: Rng;
+  /** The nonlinearity after each hidden Linear. Default 'sigmoid' (the dissertation's nets). */
+  activation?: HiddenActivation;
+  /** Biases on every Linear. Default true. */
+  bias?: boolean;
+}
+
+const activations: Record<HiddenActivation, () => Activation> = {
+  sigmoid: () => new Sigmoid(),
+  relu: () => new ReLU(),
+  tanh: () => new Tanh(),
+};
+
+/**
+ * A multilayer perceptron: Linear(w₀, w₁) → act → Linear(w₁, w₂) → act → … → Linear(wₙ₋₁, wₙ), ending in
+ * logits (no softmax: pair it with CrossEntropyLoss). `mlp([784, 256, 10], { rng })` is the dissertation's
+ * net, named linear0 → sigmoid0 → linear1; `mlp([784, 256, 256, 256, 10], …)` has three hidden layers.
+ * The PyTorch equivalent is `nn.Sequential(nn.Linear(784, 256), nn.Sigmoid(), nn.Linear(256, 10))`.
+ */
+export function mlp(widths: number[], options: MlpOptions): Sequential {
+  if (!Array.isArray(widths) || widths.length < 2) {
+    throw new RangeError(`mlp: widths must list at least the input and output widths, got ${JSON.stringify(widths)}`);
+  }
+  widths.forEach((w, i) => {
+    if (!Number.isInteger(w) || w < 1) throw new RangeError(`mlp: widths[${i}] must be a positive integer, got ${w}`);
+  });
+  const activation = options?.activation ?? 'sigmoid';
+  if (!(activation in activations)) {
+    throw new RangeError(`mlp: activation must be 'sigmoid', 'relu' or 'tanh', got ${JSON.stringify(activation)}`);
+  }
+  const layers: Layer[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    layers.push(new Linear(widths[i], widths[i + 1], { rng: options.rng, bias: options.bias ?? true }));
+    if (i + 2 < widths.length) layers.push(activations[activation]());
+  }
+  return new Sequential(layers);
+}
+
+/**
+ * The hidden activation layers of a net built by {@link mlp} (every Sigmoid, ReLU or Tanh, in order) — the
+ * layers whose outputs the experiments tap for sparsity and selectivity.
+ */
+export function hiddenActivationLayers(net: Sequential): Layer[] {
+  return net.layers.filter((l) => l instanceof Sigmoid || l instanceof ReLU || l instanceof Tanh);
+}

@@ -1,0 +1,143 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { Activation } from './activations.js';
+import { BaseLayer } from './base.js';
+import { Linear } from './linear.js';
+import type { Layer } from './layer.js';
+import type { Parameter } from './parameter.js';
+import { checkBatchInput, checkFinite } from './validate.js';
+
+export interface SequentialOptions {
+  name?: string;
+}
+
+/** A layer that can accumulate its parameter gradients without computing dL/d(input) (e.g. Linear). */
+interface ParamsOnlyBackward {
+  backwardParams(gradOutput: Tensor): void;
+}
+
+function hasBackwardParams(layer: Layer): layer is Layer & ParamsOnlyBackward {
+  return typeof (layer as Partial<ParamsOnlyBackward>).backwardParams === 'function';
+}
+
+/**
+ * Layers applied in order: forward runs layers[0] … layers[n−1]; backward runs the chain rule in reverse,
+ * dL/dx_i = backward_i(dL/dx_{i+1}). As `torch.nn.Sequential`.
+ *
+ * Names: a built-in layer constructed without a name is numbered per kind in order — 'linear0',
+ * 'sigmoid0', 'linear1', … — and its parameters follow ('linear0.weight'). Names given explicitly are kept;
+ * duplicates are an error. (PyTorch names Sequential children by index: '0', '1', '2'.)
+ *
+ * Input checks: the network input's shape is checked by the first layer, and it is scanned for NaN/∞
+ * here, once per forward; inner layers run without the scan.
+ */
+export class Sequential extends BaseLayer {
+  readonly layers: readonly Layer[];
+  private readonly params: Parameter[];
+
+  constructor(layers: Layer[], options: SequentialOptions = {}) {
+    super('sequential', options.name);
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new RangeError(`${this.name}: needs at least one layer, got ${Array.isArray(layers) ? 'an empty list' : typeof layers}`);
+    }
+    const seen = new Set<Layer>();
+    for (const l of layers) {
+      // One instance twice would share its buffers between two positions and corrupt backward.
+      if (seen.has(l)) throw new RangeError(`${this.name}: layer '${l.name}' appears twice; use a separate instance per position`);
+      seen.add(l);
+    }
+    this.layers = layers.slice();
+    this.assignNames();
+    this.checkWiring();
+    this.params = this.layers.flatMap((l) => l.parameters());
+    const names = new Set<string>();
+    for (const p of this.params) {
+      // Optimizer state is kept per parameter name; nested nets need explicit layer names to keep them apart.
+      if (names.has(p.name)) throw new RangeError(`${this.name}: two parameters are named '${p.name}'; give the layers of nested nets explicit names`);
+      names.add(p.name);
+    }
+  }
+
+  private assignNames(): void {
+    const taken = new Set<string>();
+    const explicit = (l: Layer) => !(l instanceof BaseLayer) || l.hasExplicitName;
+    for (const l of this.layers) {
+      if (!explicit(l)) continue;
+      if (taken.has(l.name)) throw new RangeError(`${this.name}: two layers are named '${l.name}'; names must be unique within a net`);
+      taken.add(l.name);
+    }
+    const counters = new Map<string, number>();
+    for (const l of this.layers) {
+      if (explicit(l)) continue;
+      const base = l as BaseLayer;
+      let k = counters.get(base.kind) ?? 0;
+      while (taken.has(`${base.kind}${k}`)) k++;
+      base.setName(`${base.kind}${k}`);
+      taken.add(base.name);
+      counters.set(base.kind, k + 1);
+    }
+  }
+
+  /** Consecutive Linear layers must agree on widths (activations keep the width; other layers are not checked). */
+  private checkWiring(): void {
+    let width: number | null = null;
+    let from = '';
+    for (const l of this.layers) {
+      if (l instanceof Linear) {
+        if (width !== null && l.inFeatures !== width) {
+          throw new RangeError(`${this.name}: ${l.name} expects ${l.inFeatures} input features but ${from} produces ${width}`);
+        }
+        width = l.outFeatures;
+        from = l.name;
+      } else if (!(l instanceof Activation)) {
+        width = null;
+      }
+    }
+  }
+
+  protected checkInput(input: Tensor): void {
+    checkBatchInput(this.name, 'input', input);
+  }
+
+  /** Scans the net input for NaN/∞ once, naming the first layer (which is where it would enter). */
+  override forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    const first = this.layers[0];
+    // Shape errors (e.g. a wrong width, reported by the first layer) take precedence over the value scan.
+    if (first instanceof BaseLayer) first.validateInput(input);
+    checkFinite(`${this.name} (input to ${first.name})`, input);
+    return this.forwardTrusted(input);
+  }
+
+  protected compute(input: Tensor): Tensor {
+    let x = input;
+    for (const layer of this.layers) x = layer instanceof BaseLayer ? layer.forwardTrusted(x) : layer.forward(x);
+    return x;
+  }
+
+  backward(gradOutput: Tensor): Tensor {
+    let g = gradOutput;
+    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i].backward(g);
+    return g;
+  }
+
+  /**
+   * Backward for the parameter gradients only: like `backward` but the first layer does not compute
+   * dL/d(input) (what PyTorch skips when the input does not require grad). For a 784-256-10 net that saves
+   * one of the three 50×784×256 products of a training step. Returns nothing.
+   */
+  backwardParams(gradOutput: Tensor): void {
+    let g = gradOutput;
+    for (let i = this.layers.length - 1; i >= 1; i--) g = this.layers[i].backward(g);
+    const first = this.layers[0];
+    if (hasBackwardParams(first)) first.backwardParams(g);
+    else if (first.parameters().length > 0) first.backward(g);
+  }
+
+  override parameters(): Parameter[] {
+    return this.params.slice();
+  }
+
+  override zeroGrad(): void {
+    for (const p of this.params) p.zeroGrad();
+  }
+}
