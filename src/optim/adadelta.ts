@@ -1,0 +1,129 @@
+/**
+ * Adadelta — Zeiler, "ADADELTA: An Adaptive Learning Rate Method", arXiv:1212.5701, 2012. Step for step
+ * PyTorch 1.13's `torch.optim.Adadelta` (`_single_tensor_adadelta`, CPU, float32):
+ *
+ *     g ← ∇θ f(θ)                              (−∇ when maximize)
+ *     g ← g + λ·θ                               (weightDecay λ ≠ 0)
+ *     v ← ρ·v + (1 − ρ)·g²                      (state `square_avg`, E[g²])
+ *     Δ ← √(u + ε) / √(v + ε) · g               (u = state `acc_delta`, E[Δθ²], from the previous step)
+ *     u ← ρ·u + (1 − ρ)·Δ²
+ *     θ ← θ − γ·Δ
+ *
+ * Defaults: γ = 1.0, ρ = 0.9, ε = 1e-6, λ = 0. γ is PyTorch's addition; Zeiler's method is γ = 1.
+ * ρ may be anything in [0, 1]: ρ = 0 uses the current gradient only, ρ = 1 keeps v = u = 0 and reduces to
+ * θ ← θ − γ·g.
+ *
+ * Float32 as PyTorch on CPU: each operation rounds in PyTorch's order (`mul_`, a fused `addcmul_`,
+ * `add(ε)`, `sqrt_`, `div_`, `mul_`), ρ and 1 − ρ (computed in double) rounded to float32 where its
+ * kernels take them.
+ *
+ * How others differ: TensorFlow.js `tf.train.adadelta` divides by √ of the *previous* E[g²] (the average
+ * before this step's gradient is added) — a bug its own tests froze — and defaults γ = 0.001, ρ = 0.95,
+ * ε = 1e-7 (backend epsilon); Keras `Adadelta` defaults γ = 0.001, ρ = 0.95, ε = 1e-7 ("use 1.0 to match
+ * the paper").
+ */
+import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
+import { check, checkCommon, checkLength, checkTypes } from './checks.js';
+
+export interface AdadeltaOptions extends CommonOptions {
+  /** Learning rate γ (a multiplier on Zeiler's step). Default 1.0. */
+  lr: number;
+  /** Decay ρ of both running averages, in [0, 1]. Default 0.9. */
+  rho: number;
+  /** Added inside both roots. Default 1e-6. */
+  eps: number;
+  /** L2 penalty λ added to the gradient. Default 0. */
+  weightDecay: number;
+  /** Maximize the objective instead of minimizing it. Default false. */
+  maximize: boolean;
+}
+
+export interface AdadeltaBuffers {
+  /** E[g²]. */
+  square_avg: Float32Array;
+  /** E[Δθ²] (of the update before γ). */
+  acc_delta: Float32Array;
+}
+
+export interface AdadeltaState extends AdadeltaBuffers {
+  [key: string]: Float32Array | number | null | undefined;
+  step: number;
+}
+
+export const ADADELTA_DEFAULTS: Readonly<AdadeltaOptions> = Object.freeze({ lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false });
+
+const fround = Math.fround;
+
+/**
+ * One Adadelta step for one parameter, in place. Adadelta does not use the step count; `step` is accepted
+ * for the common signature. Allocates nothing.
+ */
+export function adadeltaStep(param: Float32Array, grad: Float32Array, state: AdadeltaBuffers, options: AdadeltaOptions, _step: number): void {
+  const n = param.length;
+  const sq = state.square_avg;
+  const acc = state.acc_delta;
+  checkLength('adadeltaStep', 'grad', grad, n);
+  checkLength('adadeltaStep', 'state.square_avg', sq, n);
+  checkLength('adadeltaStep', 'state.acc_delta', acc, n);
+  const { lr, rho, eps, weightDecay, maximize } = options;
+  const r = fround(rho);
+  const c = fround(1 - rho);
+  const e = fround(eps);
+  const wd = fround(weightDecay);
+  const negLr = fround(-lr);
+  if (weightDecay === 0 && !maximize) {
+    // The common case as a straight-line loop (see adam.ts): same operations, same order.
+    for (let i = 0; i < n; i++) {
+      const g = grad[i];
+      const v = fround(fround(sq[i] * r) + fround(c * g) * g);
+      sq[i] = v;
+      const std = fround(Math.sqrt(fround(v + e)));
+      const u = acc[i];
+      const delta = fround(fround(fround(Math.sqrt(fround(u + e))) / std) * g);
+      acc[i] = fround(fround(u * r) + fround(c * delta) * delta);
+      param[i] = fround(param[i] + negLr * delta);
+    }
+    return;
+  }
+  const sign = maximize ? -1 : 1;
+  for (let i = 0; i < n; i++) {
+    const p = param[i];
+    let g = sign * grad[i];
+    if (weightDecay !== 0) g = fround(g + wd * p); // grad.add(param, alpha=λ)
+    const v = fround(fround(sq[i] * r) + fround(c * g) * g); // square_avg.mul_(ρ).addcmul_(g, g, value=1−ρ)
+    sq[i] = v;
+    const std = fround(Math.sqrt(fround(v + e))); // square_avg.add(ε).sqrt_()
+    const u = acc[i];
+    const delta = fround(fround(fround(Math.sqrt(fround(u + e))) / std) * g); // acc_delta.add(ε).sqrt_().div_(std).mul_(g)
+    acc[i] = fround(fround(u * r) + fround(c * delta) * delta); // acc_delta.mul_(ρ).addcmul_(Δ, Δ, value=1−ρ)
+    param[i] = fround(p + negLr * delta); // param.add_(Δ, alpha=−γ)
+  }
+}
+
+export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
+  constructor(params: ParamsInput<AdadeltaOptions>, options?: Partial<AdadeltaOptions>) {
+    super('Adadelta', params, withDefaults('Adadelta', ADADELTA_DEFAULTS, options));
+  }
+
+  protected validateOptions(o: AdadeltaOptions): void {
+    checkTypes(this.name, o, ['lr', 'rho', 'eps', 'weightDecay'], ['maximize']);
+    check(o.lr >= 0, `Invalid learning rate: ${o.lr}`);
+    check(o.rho >= 0 && o.rho <= 1, `Invalid rho value: ${o.rho}`);
+    check(o.eps >= 0, `Invalid epsilon value: ${o.eps}`);
+    check(o.weightDecay >= 0, `Invalid weight_decay value: ${o.weightDecay}`);
+    checkCommon(this.name, o);
+  }
+
+  protected createState(p: ParameterLike): AdadeltaState {
+    return { step: 0, square_avg: zerosLike(p), acc_delta: zerosLike(p) };
+  }
+
+  protected updateParameter(p: ParameterLike, grad: Float32Array, s: AdadeltaState, group: ParamGroup<AdadeltaOptions>): void {
+    s.step += 1; // a Python int in PyTorch's Adadelta
+    adadeltaStep(p.data, grad, s, group, s.step);
+  }
+
+  protected stateSchema(): StateSchema {
+    return { required: ['square_avg', 'acc_delta'], optional: [] };
+  }
+}

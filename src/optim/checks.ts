@@ -1,0 +1,44 @@
+/**
+ * Argument checks shared by the optimizers. The option checks use PyTorch's wording ("Invalid learning
+ * rate: -1"); the length check is what the pure step functions run once per array per call.
+ */
+import type { CommonOptions } from './optimizer.js';
+
+/** Throws `message` (PyTorch's wording, e.g. "Invalid learning rate: -1") unless `ok`. */
+export function check(ok: boolean, message: string): void {
+  if (!ok) throw new RangeError(message);
+}
+
+/** Type checks for option values, before the range checks that use PyTorch's wording. */
+export function checkTypes(name: string, options: object, numbers: readonly string[], booleans: readonly string[]): void {
+  const o = options as Record<string, unknown>;
+  for (const k of numbers) if (typeof o[k] !== 'number') throw new TypeError(`${name}: option ${k} must be a number, got ${describe(o[k])}`);
+  for (const k of booleans) if (typeof o[k] !== 'boolean') throw new TypeError(`${name}: option ${k} must be a boolean, got ${describe(o[k])}`);
+}
+
+/** The common checks: learning rate and weight decay (PyTorch's wording). */
+export function checkCommon(name: string, o: CommonOptions): void {
+  checkTypes(name, o, ['lr', 'weightDecay'], ['maximize']);
+  check(o.lr >= 0, `Invalid learning rate: ${o.lr}`);
+  check(o.weightDecay >= 0, `Invalid weight_decay value: ${o.weightDecay}`);
+}
+
+/**
+ * The pure step functions' argument check: `arr` (when present) must have `n` values. Called once per
+ * array per step, it allocates nothing unless it throws.
+ */
+export function checkLength(fn: string, what: string, arr: Float32Array | null | undefined, n: number): void {
+  if (arr != null && arr.length !== n) throw new RangeError(`${fn}: ${what} has ${arr.length} values, param has ${n}`);
+}
+
+/** A short description of a value for error messages. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
+  if (typeof v === 'function') return 'a function';
+  return `an object (${v.constructor?.name ?? 'Object'})`;
+}
