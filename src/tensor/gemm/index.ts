@@ -1,17 +1,45 @@
+/**
+ * sparsity-lab/tensor/gemm — the one matrix-multiply entry point (`sgemm`, `gemm`) and its kernels.
+ *
+ * What it is for: row-major BLAS sgemm, C = alpha·op(A)·op(B) + beta·C over Float32Arrays, in all four
+ * transpose layouts, as fast as a CPU allows from JavaScript. Kernels (all behind {@link GemmKernel},
+ * all run through one property spec against `reference`):
+ * - `wasm-relaxed` — WebAssembly SIMD with f32x4.relaxed_madd (FMA), where the engine has relaxed SIMD
+ *   (Node 20: `--experimental-wasm-relaxed-simd`); the default when available.
+ * - `wasm-simd` — WebAssembly SIMD mul + add; the default otherwise.
+ * - `js-tuned` — packed, 4×4 register-blocked pure JS; the default where WebAssembly SIMD is missing.
+ * - `js-blocked` (cache-blocked loops) and `reference` (float64 triple loop, the specification).
+ * The WebAssembly module is generated at run time by the typed emitter in ./wasm (no toolchain, no
+ * binary in the repository). Operands allocated with `allocFloat32` after `useWasmMemory()` are used in
+ * place; others are copied into the WebAssembly memory per call. `setGemmThreads(n)` adds worker threads
+ * for large products (off by default). `sgemmBiasAct` is the dense-layer forward with bias and activation.
+ *
+ * What it deliberately does not do: batched or strided-batch products, float64 (dgemm), complex types,
+ * or choose kernels per call by timing (the choice is fixed by feature detection; see bench/matmul.ts).
+ * Unlike TensorFlow.js, transposed operands are never materialised: the packers read every layout.
+ */
 import { Tensor, shapeString } from '../tensor.js';
 import { blockedKernel } from './blocked.js';
 import { GemmKernel } from './kernel.js';
 import { referenceKernel } from './reference.js';
+import { availableWasmKernels } from './wasm-kernel.js';
+import { tunedJsKernel } from './js-tuned.js';
 
 export type { GemmKernel } from './kernel.js';
 export { referenceKernel } from './reference.js';
 export { blockedKernel } from './blocked.js';
+export { tunedJsKernel } from './js-tuned.js';
+export { THREAD_MIN_MULTIPLY_ADDS } from './wasm-kernel.js';
+export { sgemmBiasAct, type Activation } from './epilogue.js';
 
 const registry = new Map<string, GemmKernel>([
   [referenceKernel.name, referenceKernel],
   [blockedKernel.name, blockedKernel],
+  [tunedJsKernel.name, tunedJsKernel],
 ]);
-let active: GemmKernel = blockedKernel;
+const wasmKernels = availableWasmKernels();
+for (const k of wasmKernels) registry.set(k.name, k);
+let active: GemmKernel = wasmKernels[0] ?? tunedJsKernel;
 
 /** Make `kernel` available by name to {@link useGemmKernel}. */
 export function registerGemmKernel(kernel: GemmKernel): void {
@@ -59,6 +87,20 @@ function checkOperand(
   }
 }
 
+/** Throw a RangeError/TypeError naming the first bad sgemm argument (shapes, offsets, leading dimensions). */
+export function checkSgemmArgs(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  A: Float32Array, aOffset: number, lda: number, B: Float32Array, bOffset: number, ldb: number,
+  C: Float32Array, cOffset: number, ldc: number,
+): void {
+  if (!Number.isInteger(M) || M < 0) throw new RangeError(`sgemm: M must be a non-negative integer, got ${M}`);
+  if (!Number.isInteger(N) || N < 0) throw new RangeError(`sgemm: N must be a non-negative integer, got ${N}`);
+  if (!Number.isInteger(K) || K < 0) throw new RangeError(`sgemm: K must be a non-negative integer, got ${K}`);
+  checkOperand('A', A, aOffset, lda, transA ? K : M, transA ? M : K, 'lda');
+  checkOperand('B', B, bOffset, ldb, transB ? N : K, transB ? K : N, 'ldb');
+  checkOperand('C', C, cOffset, ldc, M, N, 'ldc');
+}
+
 /**
  * Row-major BLAS sgemm, C = alpha·op(A)·op(B) + beta·C (see {@link GemmKernel} for the layout).
  * Validates every argument, then calls the active kernel. Allocates nothing.
@@ -81,12 +123,7 @@ export function sgemm(
   cOffset: number,
   ldc: number,
 ): void {
-  if (!Number.isInteger(M) || M < 0) throw new RangeError(`sgemm: M must be a non-negative integer, got ${M}`);
-  if (!Number.isInteger(N) || N < 0) throw new RangeError(`sgemm: N must be a non-negative integer, got ${N}`);
-  if (!Number.isInteger(K) || K < 0) throw new RangeError(`sgemm: K must be a non-negative integer, got ${K}`);
-  checkOperand('A', A, aOffset, lda, transA ? K : M, transA ? M : K, 'lda');
-  checkOperand('B', B, bOffset, ldb, transB ? N : K, transB ? K : N, 'ldb');
-  checkOperand('C', C, cOffset, ldc, M, N, 'ldc');
+  checkSgemmArgs(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, C, cOffset, ldc);
   if (M === 0 || N === 0) return;
   active.sgemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc);
 }
@@ -153,4 +190,27 @@ export function gemm(C: Tensor, A: Tensor, B: Tensor, options: GemmOptions = {})
     }
   }
   return C;
+}
+
+let threads = 1;
+/**
+ * Threads for large products on the WebAssembly kernels: 1 (the default) computes on the calling thread
+ * only; n > 1 starts n − 1 worker_threads sharing the WebAssembly memory, used for products of at least
+ * {@link THREAD_MIN_MULTIPLY_ADDS} multiply-adds. Returns the previous setting.
+ */
+export function setGemmThreads(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setGemmThreads: n must be a positive integer, got ${n}`);
+  const previous = threads;
+  if (n !== threads) for (const k of wasmKernels) k.setThreads(n);
+  threads = n;
+  return previous;
+}
+
+export function getGemmThreads(): number {
+  return threads;
+}
+
+/** Resolves once the worker threads started by {@link setGemmThreads} are running. */
+export async function gemmThreadsReady(): Promise<void> {
+  await Promise.all(wasmKernels.map((k) => k.threadsReady()));
 }
