@@ -219,7 +219,8 @@ export function reportMarkdown(summary: readonly SummaryRow[] | Summary, opts: R
     out.push('## Figures', '');
     for (const f of figures) {
       const caption = captionOf(f);
-      const alt = caption.split(/\.(\s|$)/)[0].replace(/[[\]]/g, '');
+      // alt text: the caption's first sentence (a full stop before a capital: "cf. the", "Fig. 5.1" go on)
+      const alt = caption.split(/\.\s+(?=[A-Z])/)[0].replace(/[[\]]/g, '').replace(/\.$/, '');
       out.push(`![${alt}](${relativeLink(opts.outDir, f.path)})`, '', `*${caption}*`, '');
     }
   }

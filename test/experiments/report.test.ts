@@ -88,12 +88,14 @@ describe('report', () => {
     mkdirSync(join(dir, 'figures'));
     const fig = join(dir, 'figures', 'test_acc.svg');
     writeFileSync(fig, '<svg/>');
+    const panel = join(dir, 'figures', 'accuracy_sparsity_selectivity.svg');
+    writeFileSync(panel, '<svg/>');
     const custom = join(dir, 'figures', 'extra.svg');
     writeFileSync(custom, '<svg/>');
     const md = reportMarkdown(summary(), {
       outDir: dir,
       title: 'Baseline',
-      figures: [fig, { path: custom, caption: 'My | figure' }],
+      figures: [fig, panel, { path: custom, caption: 'My | figure' }],
       notes: 'Three epochs only.',
     });
     expect(md.startsWith('# Baseline\n\nThree epochs only.\n')).toBe(true);
@@ -101,6 +103,10 @@ describe('report', () => {
     expect(md).toContain('## Final epoch');
     expect(md).toContain('![test accuracy against epoch](figures/test_acc.svg)');
     expect(md).toContain('*test accuracy against epoch. Lines: mean over seeds; bands: ± standard error of the mean (sample std / √n).*');
+    // the alt text is the caption's first sentence; "cf. the" and "Fig. 5.1" do not end it
+    expect(md).toContain(
+      "![test accuracy, sparsity (Hoyer), selectivity (CCMAS) against epoch (cf. the dissertation's Fig. 5.1)](figures/accuracy_sparsity_selectivity.svg)",
+    );
     expect(md).toContain('](figures/extra.svg)');
     expect(md).toContain('*My | figure*');
     expect(md).not.toContain('Per hidden layer'); // one hidden layer
