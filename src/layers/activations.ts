@@ -43,6 +43,8 @@ export abstract class Activation extends BaseLayer {
 
   private buffers(cols: number): void {
     if (this.outputs === null || this.outputs.cols !== cols) {
+      this.outputs?.dispose();
+      this.inputGrads?.dispose();
       this.outputs = new RowBuffers(cols);
       this.inputGrads = new RowBuffers(cols);
     }
@@ -57,11 +59,20 @@ export abstract class Activation extends BaseLayer {
   }
 
   backward(gradOutput: Tensor): Tensor {
+    this.checkNotDisposed('backward');
     const y = this.lastOutput;
     if (y === null) throw new Error(`${this.name}: backward called before forward`);
     checkGradShape(this.name, gradOutput, y);
     const dx = this.inputGrads!.get(y.shape[0]);
     return this.backwardOp(dx, y, gradOutput);
+  }
+
+  protected override release(): void {
+    this.outputs?.dispose();
+    this.inputGrads?.dispose();
+    this.outputs = null;
+    this.inputGrads = null;
+    this.lastOutput = null;
   }
 }
 

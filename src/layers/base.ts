@@ -18,6 +18,7 @@ export abstract class BaseLayer implements Layer {
   private layerName: string;
   private readonly explicitName: boolean;
   private hooks: ForwardHook[] = [];
+  private released = false;
 
   protected constructor(kind: string, name?: string) {
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
@@ -65,6 +66,7 @@ export abstract class BaseLayer implements Layer {
   }
 
   private run(input: Tensor): Tensor {
+    if (this.released) this.throwDisposed('forward');
     const output = this.compute(input);
     const hooks = this.hooks;
     for (let i = 0; i < hooks.length; i++) hooks[i](output, this);
@@ -82,7 +84,41 @@ export abstract class BaseLayer implements Layer {
   }
 
   zeroGrad(): void {
-    for (const p of this.parameters()) p.zeroGrad();
+    const ps = this.parameters();
+    for (let i = 0; i < ps.length; i++) ps[i].zeroGrad();
+  }
+
+  /** True once {@link dispose} has run. */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /**
+   * Give the layer's float32 storage back to its allocator (`freeFloat32`): its parameters' values and
+   * gradients and its reused output / input-gradient buffers. On the JS heap that only drops references;
+   * in the WebAssembly heap (`useWasmMemory()`) the blocks become reusable, so a program that builds nets
+   * one after another stays at constant memory. Idempotent. Afterwards forward and backward throw, and
+   * the arrays the layer handed out (its parameters' `data` and `grad`, earlier outputs) must not be used.
+   * PyTorch has no counterpart: its tensors are reference-counted and freed when the last one goes.
+   */
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    this.release();
+  }
+
+  /** What {@link dispose} frees; by default the layer's parameters. Layers with buffers add them. */
+  protected release(): void {
+    for (const p of this.parameters()) p.dispose();
+  }
+
+  /** Throw unless the layer is usable (for backward passes; forward checks by itself). */
+  protected checkNotDisposed(what: string): void {
+    if (this.released) this.throwDisposed(what);
+  }
+
+  private throwDisposed(what: string): never {
+    throw new Error(`${this.name}: ${what} called after dispose()`);
   }
 
   registerForwardHook(hook: ForwardHook): HookHandle {

@@ -1,4 +1,4 @@
-import { allocFloat32 } from '../tensor/memory.js';
+import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -8,7 +8,9 @@ import { Tensor } from '../tensor/tensor.js';
  * `allocFloat32`), every later call with that size returns the same Tensor object. Each buffer is exactly
  * rows × cols long with offset 0, so `t.data` holds nothing but the batch. At most `maxSizes` batch sizes
  * are kept (a training batch, an evaluation batch and a smaller last batch fit the default of 4); a new
- * size beyond that drops the oldest.
+ * size beyond that frees the first one cached (`freeFloat32`), so a Tensor handed out for that size must
+ * no longer be in use — layers only read the buffers of their latest forward, and a size is dropped only
+ * when a forward with a new size starts.
  */
 export class RowBuffers {
   private readonly cache = new Map<number, Tensor>();
@@ -18,9 +20,19 @@ export class RowBuffers {
   get(rows: number): Tensor {
     const hit = this.cache.get(rows);
     if (hit !== undefined) return hit;
-    if (this.cache.size >= this.maxSizes) this.cache.delete(this.cache.keys().next().value as number);
+    if (this.cache.size >= this.maxSizes) {
+      const oldest = this.cache.keys().next().value as number;
+      freeFloat32(this.cache.get(oldest)!.data);
+      this.cache.delete(oldest);
+    }
     const t = new Tensor(allocFloat32(rows * this.cols), [rows, this.cols]);
     this.cache.set(rows, t);
     return t;
+  }
+
+  /** Free every buffer (`freeFloat32`) and forget them; a later `get` allocates afresh. */
+  dispose(): void {
+    for (const t of this.cache.values()) freeFloat32(t.data);
+    this.cache.clear();
   }
 }

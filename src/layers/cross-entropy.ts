@@ -51,7 +51,10 @@ export class CrossEntropyLoss {
     checkBatchInput(this.name, 'logits', logits);
     const [batch, classes] = logits.shape;
     this.checkLabels(labels, batch, classes, logits.shape);
-    if (this.grads === null || this.grads.cols !== classes) this.grads = new RowBuffers(classes);
+    if (this.grads === null || this.grads.cols !== classes) {
+      this.grads?.dispose();
+      this.grads = new RowBuffers(classes);
+    }
     const grad = this.grads.get(batch);
     const z = logits.data, g = grad.data;
     const scale = this.reduction === 'mean' ? 1 / batch : 1;
@@ -74,6 +77,13 @@ export class CrossEntropyLoss {
   backward(): Tensor {
     if (this.lastGrad === null) throw new Error(`${this.name}: backward called before forward`);
     return this.lastGrad;
+  }
+
+  /** Free the gradient buffers (`freeFloat32`); a later forward allocates new ones. Idempotent. */
+  dispose(): void {
+    this.grads?.dispose();
+    this.grads = null;
+    this.lastGrad = null;
   }
 
   private checkLabels(labels: ArrayLike<number>, batch: number, classes: number, shape: readonly number[]): void {

@@ -10,6 +10,9 @@
  * How it works: every layer owns its output and input-gradient buffers (reused per batch size, so a
  * training step at a fixed batch size allocates nothing after the first), Linear runs its three products
  * through `sgemm` without explicit transposes, and activations derive their gradient from their output.
+ * All float32 storage comes from `allocFloat32`, so after `useWasmMemory()` it lives where the WebAssembly
+ * gemm kernels use it in place; `dispose()` (on a net, a layer, the loss) gives it back, which matters
+ * there because the WebAssembly heap is not garbage-collected.
  *
  * What it deliberately does not do: autograd (no tape, no graph — backward is the chain rule written
  * out per layer), convolutions, dropout, batch norm, broadcasting, or mixed precision. Inputs must be

@@ -28,4 +28,9 @@ export interface Layer {
   parameters(): Parameter[];
   zeroGrad(): void;
   registerForwardHook(hook: ForwardHook): HookHandle;
+  /**
+   * Free the layer's float32 storage (parameters, reused buffers) for reuse; the layer is unusable
+   * afterwards. Optional for custom layers; every built-in layer has it (see BaseLayer.dispose).
+   */
+  dispose?(): void;
 }

@@ -119,6 +119,7 @@ export class Linear extends BaseLayer {
   }
 
   private accumulate(dY: Tensor): Tensor {
+    this.checkNotDisposed('backward');
     const x = this.lastInput;
     if (x === null || this.lastOutput === null) throw new Error(`${this.name}: backward called before forward`);
     checkGradShape(this.name, dY, this.lastOutput);
@@ -135,6 +136,16 @@ export class Linear extends BaseLayer {
   }
 
   override zeroGrad(): void {
-    for (const p of this.params) p.zeroGrad();
+    // Index loops in per-step code: an unoptimised for-of allocates an iterator per call.
+    const ps = this.params;
+    for (let i = 0; i < ps.length; i++) ps[i].zeroGrad();
+  }
+
+  protected override release(): void {
+    for (const p of this.params) p.dispose();
+    this.outputs.dispose();
+    this.inputGrads.dispose();
+    this.lastInput = null;
+    this.lastOutput = null;
   }
 }

@@ -1,4 +1,4 @@
-import { allocFloat32 } from '../tensor/memory.js';
+import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 import { shapeString, sizeOf } from '../tensor/tensor.js';
 
 /**
@@ -10,6 +10,7 @@ export class Parameter {
   readonly grad: Float32Array;
   readonly shape: readonly number[];
   private paramName: string;
+  private released = false;
 
   constructor(name: string, shape: readonly number[]) {
     this.paramName = name;
@@ -30,6 +31,23 @@ export class Parameter {
 
   get size(): number {
     return this.data.length;
+  }
+
+  /** True once {@link dispose} has run. */
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  /**
+   * Return `data` and `grad` to their allocator (`freeFloat32`: reusable WebAssembly heap blocks, nothing
+   * on the JS heap). Idempotent — a second call does not free blocks someone else may hold by then. The
+   * arrays must not be used afterwards.
+   */
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    freeFloat32(this.data);
+    freeFloat32(this.grad);
   }
 
   zeroGrad(): void {

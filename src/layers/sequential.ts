@@ -1,3 +1,4 @@
+import { findNonFinite } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Activation } from './activations.js';
 import { BaseLayer } from './base.js';
@@ -104,17 +105,24 @@ export class Sequential extends BaseLayer {
     const first = this.layers[0];
     // Shape errors (e.g. a wrong width, reported by the first layer) take precedence over the value scan.
     if (first instanceof BaseLayer) first.validateInput(input);
-    checkFinite(`${this.name} (input to ${first.name})`, input);
+    // The message is only built when there is something to report (a string per step is an allocation).
+    if (findNonFinite(input) >= 0) checkFinite(`${this.name} (input to ${first.name})`, input);
     return this.forwardTrusted(input);
   }
 
   protected compute(input: Tensor): Tensor {
     let x = input;
-    for (const layer of this.layers) x = layer instanceof BaseLayer ? layer.forwardTrusted(x) : layer.forward(x);
+    const layers = this.layers;
+    // Index loops in per-step code: an unoptimised for-of allocates an iterator per call.
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      x = layer instanceof BaseLayer ? layer.forwardTrusted(x) : layer.forward(x);
+    }
     return x;
   }
 
   backward(gradOutput: Tensor): Tensor {
+    this.checkNotDisposed('backward');
     let g = gradOutput;
     for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i].backward(g);
     return g;
@@ -126,6 +134,7 @@ export class Sequential extends BaseLayer {
    * one of the three 50×784×256 products of a training step. Returns nothing.
    */
   backwardParams(gradOutput: Tensor): void {
+    this.checkNotDisposed('backwardParams');
     let g = gradOutput;
     for (let i = this.layers.length - 1; i >= 1; i--) g = this.layers[i].backward(g);
     const first = this.layers[0];
@@ -138,6 +147,12 @@ export class Sequential extends BaseLayer {
   }
 
   override zeroGrad(): void {
-    for (const p of this.params) p.zeroGrad();
+    const ps = this.params;
+    for (let i = 0; i < ps.length; i++) ps[i].zeroGrad();
+  }
+
+  /** Dispose every layer (each frees its parameters and buffers; see BaseLayer.dispose). */
+  protected override release(): void {
+    for (const l of this.layers) l.dispose?.();
   }
 }

@@ -1,4 +1,4 @@
-import { allocFloat32 } from '../tensor/memory.js';
+import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 import { Tensor, shapeString } from '../tensor/tensor.js';
 import type { HookHandle, Layer } from './layer.js';
 
@@ -58,5 +58,13 @@ export class ActivationRecorder {
   /** Detach from the layer. */
   remove(): void {
     this.handle.remove();
+  }
+
+  /** Detach and free the storage (`freeFloat32`); `matrix` must not be used afterwards. */
+  dispose(): void {
+    this.handle.remove();
+    if (this.buffer !== null) freeFloat32(this.buffer);
+    this.buffer = null;
+    this.filled = 0;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIntList, parseOptimizers, planFromFlags, QUICK, UsageError } from '../../src/cli/args.js';
+import { chooseMemory, parseIntList, parseOptimizers, planFromFlags, QUICK, UsageError } from '../../src/cli/args.js';
 
 describe('CLI flag parsing', () => {
   it('defaults to the baseline into results/', () => {
@@ -64,5 +64,16 @@ describe('CLI flag parsing', () => {
   it('parses lists', () => {
     expect(parseIntList('--seeds', '1, 100,1234')).toEqual([1, 100, 1234]);
     expect(parseOptimizers('--optimizers', 'SGD,Adam')).toEqual(['sgd', 'adam']);
+  });
+
+  it('--memory: the WebAssembly heap by default exactly with a WebAssembly kernel; explicit choices win; bad values are usage errors', () => {
+    expect(chooseMemory(undefined, 'wasm-relaxed', true)).toBe('wasm');
+    expect(chooseMemory(undefined, 'wasm-simd', true)).toBe('wasm');
+    expect(chooseMemory(undefined, 'js-tuned', true)).toBe('heap');
+    expect(chooseMemory(undefined, 'wasm-simd', false)).toBe('heap');
+    expect(chooseMemory('heap', 'wasm-simd', true)).toBe('heap');
+    expect(chooseMemory('wasm', 'js-tuned', true)).toBe('wasm');
+    expect(() => chooseMemory('gpu', 'wasm-simd', true)).toThrow(new UsageError('--memory: expected heap or wasm, got "gpu"'));
+    expect(() => chooseMemory('wasm', 'js-tuned', false)).toThrow(new UsageError('--memory wasm: this engine has no shared WebAssembly memory'));
   });
 });

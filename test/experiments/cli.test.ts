@@ -43,6 +43,7 @@ describe('sparsity-lab CLI', () => {
     expect(out.join('\n')).toMatch(/condition\s+epoch\s+seeds\s+test acc/);
     expect(out.join('\n')).toMatch(/^sgd\s+1\s+2\s+0\.\d{4} ± 0\.\d{4}/m);
     expect(err.join('\n')).toMatch(/\[1\/4\] sgd-784x16x10-b50-s1-/);
+    expect(err[0]).toMatch(/gemm kernel wasm-[a-z]+, WebAssembly heap\)$/);
 
     err = [];
     await main(argv(...flags, '--out', dir, '--no-progress', '--no-figures'));
@@ -67,8 +68,11 @@ describe('sparsity-lab CLI', () => {
     await main(argv('--gemm', 'cuda', '--out', dir));
     expect(err[2]).toMatch(/^error: --gemm: useGemmKernel: unknown kernel 'cuda'; registered: /);
     expect(process.exitCode).toBe(2);
+    await main(argv('--memory', 'gpu', '--out', dir));
+    expect(err[3]).toBe('error: --memory: expected heap or wasm, got "gpu"');
+    expect(process.exitCode).toBe(2);
     await main(argv('--data-dir', join(dir, 'nowhere'), '--out', dir));
-    expect(err[3]).toMatch(/^error: .*nowhere: is not a directory/);
+    expect(err[4]).toMatch(/^error: .*nowhere: is not a directory/);
     expect(process.exitCode).toBe(1);
     expect(existsSync(dir)).toBe(false);
   });

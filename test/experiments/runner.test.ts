@@ -9,7 +9,7 @@ import { normalizeConfig, type RunConfigInput } from '../../src/experiments/conf
 import type { EpochRecord, ResultRecord } from '../../src/experiments/records.js';
 import { runExperiment, setupRun, type RunData } from '../../src/experiments/runner.js';
 import { ccmasSelectivity, hoyerSparsity } from '../../src/metrics/index.js';
-import { zeros } from '../../src/tensor/index.js';
+import { getFloat32Allocator, wasmHeap, zeros } from '../../src/tensor/index.js';
 
 let data: RunData;
 beforeAll(() => {
@@ -177,6 +177,21 @@ describe('runExperiment', () => {
     expect(records).toEqual([]);
   });
 
+  it('scans the images for NaN/∞ once, before emitting anything (batches then skip the per-forward scan)', async () => {
+    const records: ResultRecord[] = [];
+    const train = subset(data.train, { start: 0, end: 500 });
+    train.images[12 * 784 + 345] = NaN;
+    await expect(runExperiment(small({ data: {} }), { data: { train, test: data.test }, onRecord: (r) => records.push(r) })).rejects.toThrow(
+      'runExperiment: the train images (mnist-train[0:500]) must be finite; image 12, pixel 345 is NaN',
+    );
+    const test = subset(data.test, { start: 0, end: 200 });
+    test.images[3 * 784] = -Infinity;
+    await expect(runExperiment(small({ data: { train: { start: 0, end: 500 } } }), { data: { train: data.train, test }, onRecord: (r) => records.push(r) })).rejects.toThrow(
+      'runExperiment: the test images (mnist-test[0:200]) must be finite; image 3, pixel 0 is -Infinity',
+    );
+    expect(records).toEqual([]);
+  });
+
   it('stops between steps when the signal is aborted', async () => {
     const controller = new AbortController();
     const out = await runExperiment(small({ epochs: 3 }), {
@@ -188,5 +203,80 @@ describe('runExperiment', () => {
     });
     expect(out.aborted).toBe(true);
     expect(out.epochs).toHaveLength(0);
+  });
+});
+
+describe('runExperiment with wasmMemory (the CLI’s setting)', () => {
+  it('gives the same numbers as on the JS heap and keeps the caller’s allocator outside the run', async () => {
+    const heap = wasmHeap();
+    await runExperiment(small(), { data, wasmMemory: true }); // the gemm kernel's scratch regions grow once
+    const inUse = heap.bytesInUse;
+    const allocators = new Set<string>();
+    let peak = 0;
+    const inWasm: ResultRecord[] = [];
+    const onHeap: ResultRecord[] = [];
+    let between = '';
+    await runExperiment(small({ epochs: 2 }), {
+      data,
+      wasmMemory: true,
+      progressEvery: 1,
+      yieldEvery: 3,
+      onRecord: (r) => {
+        inWasm.push(r);
+        allocators.add(getFloat32Allocator().name);
+      },
+      onProgress: () => {
+        peak = Math.max(peak, heap.bytesInUse);
+        allocators.add(getFloat32Allocator().name);
+        // Code the event loop runs while the run waits for its next turn.
+        setImmediate(() => (between = getFloat32Allocator().name));
+      },
+    });
+    await runExperiment(small({ epochs: 2 }), { data, onRecord: (r) => onHeap.push(r) });
+    expect(numbers(inWasm)).toEqual(numbers(onHeap));
+    // During the run its storage was in the WebAssembly heap: the 784-32-10 net's weights and gradients
+    // alone are 2 × 25,450 floats, plus Adam's two state buffers per parameter.
+    expect(peak - inUse).toBeGreaterThan(4 * 25450 * 4);
+    expect([...allocators]).toEqual(['heap']);
+    expect(between).toBe('heap');
+    expect(getFloat32Allocator().name).toBe('heap');
+    expect(heap.bytesInUse).toBe(inUse);
+  });
+
+  it('frees everything it allocated however the run ends: diverged, aborted, or by an exception', async () => {
+    const heap = wasmHeap();
+    await runExperiment(small(), { data, wasmMemory: true });
+    const inUse = heap.bytesInUse;
+
+    const diverged = await runExperiment(small({ optimizer: { name: 'sgd', lr: 1e38 }, epochs: 3 }), { data, wasmMemory: true });
+    expect(diverged.diverged).not.toBeNull();
+    expect(heap.bytesInUse).toBe(inUse);
+
+    const controller = new AbortController();
+    const aborted = await runExperiment(small({ epochs: 3 }), {
+      data,
+      wasmMemory: true,
+      signal: controller.signal,
+      yieldEvery: 2,
+      progressEvery: 1,
+      onProgress: () => controller.abort(),
+    });
+    expect(aborted.aborted).toBe(true);
+    expect(heap.bytesInUse).toBe(inUse);
+
+    const failing = runExperiment(small({ epochs: 2 }), {
+      data,
+      wasmMemory: true,
+      onRecord: (r) => {
+        if (r.type === 'epoch') throw new Error('disk full');
+      },
+    });
+    await expect(failing).rejects.toThrow('disk full');
+    expect(heap.bytesInUse).toBe(inUse);
+
+    // A configuration that fails after the net is built (the optimizer class rejects its option value).
+    await expect(runExperiment(small({ optimizer: { name: 'adadelta', rho: 1.5 } }), { data, wasmMemory: true })).rejects.toThrow(/Invalid rho value: 1.5/);
+    expect(heap.bytesInUse).toBe(inUse);
+    expect(getFloat32Allocator().name).toBe('heap');
   });
 });

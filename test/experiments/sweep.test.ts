@@ -9,6 +9,7 @@ import { writeSummaryFiles } from '../../src/experiments/export.js';
 import { readResultsDir, readRun, runFile } from '../../src/experiments/results.js';
 import type { RunData } from '../../src/experiments/runner.js';
 import { runSweep } from '../../src/experiments/sweep.js';
+import { getFloat32Allocator, wasmHeap } from '../../src/tensor/index.js';
 
 let data: RunData;
 beforeAll(() => {
@@ -102,6 +103,39 @@ describe('runSweep', () => {
       /optimizer \(adadelta\): .*Invalid rho value: 1.5/,
     );
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+
+  it('with wasmMemory, keeps the WebAssembly heap flat across runs: every run frees what it took', async () => {
+    const dir = tempDir();
+    const heap = wasmHeap();
+    const after: Array<{ inUse: number; size: number; state: string }> = [];
+    const runs = [
+      cfg({ seed: 1 }),
+      cfg({ seed: 2, optimizer: 'sgd' }),
+      cfg({ seed: 3, optimizer: { name: 'sgd', lr: 1e38 } }), // diverges
+      cfg({ seed: 4, optimizer: 'adagrad' }),
+      cfg({ seed: 5, data: { train: { start: 0, end: 99999 } } }), // fails
+      cfg({ seed: 6, optimizer: 'adadelta' }),
+      cfg({ seed: 7 }),
+    ];
+    const statuses = await runSweep(runs, {
+      outDir: dir,
+      data,
+      wasmMemory: true,
+      onRunEnd: (status) => after.push({ inUse: heap.bytesInUse, size: heap.byteLength, state: status.state }),
+    });
+    expect(statuses.map((s) => s.state)).toEqual(['done', 'done', 'diverged', 'done', 'failed', 'done', 'done']);
+    // After the first run only the gemm kernel's scratch regions stay (allocated once, reused); the runs'
+    // nets, buffers and optimizer state are all back in the free list.
+    for (const a of after.slice(1)) expect(a).toMatchObject({ inUse: after[0].inUse, size: after[0].size });
+    expect(getFloat32Allocator().name).toBe('heap');
+    // Same numbers as a sweep on the JS heap.
+    const plainDir = tempDir();
+    await runSweep([runs[0], runs[6]], { outDir: plainDir, data });
+    for (const r of [runs[0], runs[6]]) {
+      const id = runId(normalizeConfig(r));
+      expect(stripSeconds(readFileSync(runFile(dir, id), 'utf8'))).toBe(stripSeconds(readFileSync(runFile(plainDir, id), 'utf8')));
+    }
   });
 
   it('reports a run that throws as failed and goes on', async () => {

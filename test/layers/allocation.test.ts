@@ -13,10 +13,12 @@ import { Tensor, zeros } from '../../src/tensor/tensor.js';
  *   prototype methods), so even a temporary view would be seen.
  * The step is a full one: zeroGrad, forward, cross-entropy, backward, and a plain SGD update.
  *
- * One spec for every registered gemm kernel, each in the memory it is designed for: the JS kernels on the
- * JS heap, the WebAssembly kernels with `useWasmMemory()` (on the JS heap they stage operands by copying).
- * The per-kernel net is 300-130-10 (every product spans more than one 128-deep block of the blocked
- * kernel) to keep the slow reference kernel quick; the dissertation's 784-256-10 runs on the default kernel.
+ * One spec for every registered gemm kernel in every memory it can work with: the JS kernels on the JS
+ * heap; the WebAssembly kernels both with `useWasmMemory()` (operands used in place) and on the JS heap
+ * (the library's default allocator: operands are staged into the WebAssembly memory and C copied back,
+ * which must not make views per call either). The per-kernel net is 300-130-10 (every product spans more
+ * than one 128-deep block of the blocked kernel) to keep the slow reference kernel quick; the
+ * dissertation's 784-256-10 runs on the default kernel, in both memories.
  */
 
 type Ctor = 'Float32Array' | 'Float64Array' | 'Int32Array' | 'Uint8Array';
@@ -29,10 +31,12 @@ let typedArrays = 0;
 let allocCalls = 0;
 let restore: (() => void) | null = null;
 
-function install(kernel: GemmKernel): void {
+type Memory = 'heap' | 'wasm';
+
+function install(kernel: GemmKernel, memory: Memory): void {
   const previousKernel = useGemmKernel(kernel);
   const previousAllocator = getFloat32Allocator();
-  if (kernel.name.startsWith('wasm')) useWasmMemory(true);
+  useWasmMemory(memory === 'wasm');
   const inner = getFloat32Allocator();
   const originals = ctors.map((name) => [name, globalThis[name]] as const);
   for (const [name, C] of originals) {
@@ -126,16 +130,21 @@ function steadyState(widths: number[], paramsOnly: boolean): void {
   expect({ typedArrays, allocCalls }).toEqual({ typedArrays: 0, allocCalls: 0 });
 }
 
-describe.each(gemmKernels().map((k) => [k.name, k] as const))('a training step allocates nothing after the first (gemm kernel %s)', (_name, kernel) => {
+/** Every kernel with the memories it works with: WebAssembly kernels on both, JS kernels on the JS heap. */
+const cases = gemmKernels().flatMap((k) =>
+  (k.name.startsWith('wasm') ? (['wasm', 'heap'] as const) : (['heap'] as const)).map((m) => [k.name, m, k] as const),
+);
+
+describe.each(cases)('a training step allocates nothing after the first (gemm kernel %s, %s memory)', (_name, memory, kernel) => {
   for (const paramsOnly of [false, true]) {
     it(`300-130-10, batch 50, ${paramsOnly ? 'backwardParams' : 'backward'}`, () => {
-      install(kernel);
+      install(kernel, memory);
       steadyState([300, 130, 10], paramsOnly);
     });
   }
 
   it('forward hooks (taps) see the buffer itself: no copy with or without listeners', () => {
-    install(kernel);
+    install(kernel, memory);
     const rng = new Rng(4);
     const net = mlp([300, 130, 10], { rng });
     const ce = new CrossEntropyLoss();
@@ -160,8 +169,17 @@ describe.each(gemmKernels().map((k) => [k.name, k] as const))('a training step a
 });
 
 describe(`the default gemm kernel (${defaultKernel.name})`, () => {
-  it('784-256-10 at batch 50 (the dissertation net) allocates nothing after its first step', () => {
-    install(defaultKernel);
+  it('784-256-10 at batch 50 (the dissertation net) allocates nothing after its first step, in WebAssembly memory', () => {
+    install(defaultKernel, 'wasm');
     steadyState([784, 256, 10], true);
+  });
+
+  it('784-256-10 at batch 50 allocates nothing after its first step on the default (JS heap) allocator', () => {
+    install(defaultKernel, 'heap');
+    expect(getFloat32Allocator().name).toBe('counting');
+    steadyState([784, 256, 10], true);
+    // The buffers really are on the JS heap, so every product did stage its operands.
+    const net = mlp([784, 256, 10], { rng: new Rng(1) });
+    expect(net.parameters()[0].data.buffer).toBeInstanceOf(ArrayBuffer);
   });
 });

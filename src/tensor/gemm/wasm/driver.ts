@@ -13,7 +13,17 @@
  *   packing A would cost as much as the product and the row micro-kernels read it in place.
  *
  * Operands outside the WebAssembly memory (ordinary JS arrays) are copied into it — only the span the
- * call touches, with `TypedArray.set` — and C is copied back. `useWasmMemory()` avoids the copies.
+ * call touches — and C is copied back. `useWasmMemory()` avoids the copies.
+ *
+ * Staging allocates nothing per call (the library's rule for hot paths): no `subarray` views are made.
+ * A span that is the whole array (what every layer buffer is) moves with one `TypedArray.set` — a memcpy,
+ * ~0.2 ns per element; C is copied back from a view of its staging region kept in a small cache (the
+ * region and the shapes repeat from call to call, so the views are made once). Any other span (an
+ * operand at an offset into a larger array, a C with padding between rows) is copied by an element loop,
+ * ~2–4 ns per element on V8 — still small next to the product, which costs K (or N) multiply-adds per
+ * copied element. Measured on Node 20 (x64) while choosing: `set` from a fresh `subarray` per row costs
+ * the same as `set` from a cached view for rows of ≥ 2,560 elements but allocates; the element loop is
+ * 10–20× slower than either.
  */
 import { WasmHeap } from '../../memory.js';
 import { GemmExports, WasmGemmConfig } from './module.js';
@@ -52,14 +62,19 @@ export class HeapScratch implements ScratchSpace {
   }
 }
 
+/** Bytes of the packed-A scratch of the general path: room for the broadcast layout (4 floats per element). */
+export function packABytes(config: WasmGemmConfig, blocks: BlockSizes, K: number): number {
+  return (blocks.mc + config.mr) * Math.min(blocks.kc, K) * 16;
+}
+
+/** Bytes of the packed-B scratch of the general path. */
+export function packBBytes(config: WasmGemmConfig, blocks: BlockSizes, N: number, K: number): number {
+  return (Math.min(blocks.nc, N) + config.nr) * Math.min(blocks.kc, K) * 4;
+}
+
 /** Bytes of each scratch slot the general (M ≥ mr) path needs for an M×N×K product. */
 export function generalScratchBytes(config: WasmGemmConfig, blocks: BlockSizes, N: number, K: number): { packA: number; packB: number; tile: number } {
-  const kc = Math.min(blocks.kc, K);
-  return {
-    packA: (blocks.mc + config.mr) * kc * 16, // room for the broadcast layout (4 floats per element)
-    packB: (Math.min(blocks.nc, N) + config.nr) * kc * 4,
-    tile: config.mr * config.nr * 4,
-  };
+  return { packA: packABytes(config, blocks, K), packB: packBBytes(config, blocks, N, K), tile: config.mr * config.nr * 4 };
 }
 
 export class WasmGemmDriver {
@@ -79,8 +94,56 @@ export class WasmGemmDriver {
     const addr = heap.addressOf(data);
     if (addr >= 0) return addr + off * 4;
     const dst = this.scratch.ensure(slot, span * 4);
-    if (copyIn) heap.f32().set(data.subarray(off, off + span), dst >> 2);
+    if (copyIn) {
+      const mem = heap.f32();
+      const base = dst >> 2;
+      if (off === 0 && span === data.length) mem.set(data, base);
+      else for (let i = 0; i < span; i++) mem[base + i] = data[off + i];
+    }
     return dst;
+  }
+
+  /**
+   * Views of the start of C's staging region, one per length seen, all from byte `stagedBase`. The region
+   * moves only when a larger C makes it grow; the views are then remade at the new address at once, so
+   * the calls after the first use of each shape (e.g. every training step after the first) make none.
+   */
+  private readonly stagedViews: Float32Array[] = [];
+  private stagedBase = -1;
+  /** More distinct C sizes than a deep net's training step and test pass use; the oldest view is dropped beyond. */
+  private static readonly STAGED_VIEWS = 32;
+
+  /** A Float32Array over `length` elements of the wasm memory from byte `addr` (C's staging region). */
+  private stagedView(heap: WasmHeap, addr: number, length: number): Float32Array {
+    const views = this.stagedViews;
+    if (addr !== this.stagedBase) {
+      // The region moved (it only grows, so every length seen before still fits): remake the views there.
+      // A view over any of the memory's buffers aliases the same bytes, before and after a grow.
+      const buffer = heap.buffer();
+      for (let i = 0; i < views.length; i++) views[i] = new Float32Array(buffer, addr, views[i].length);
+      this.stagedBase = addr;
+    }
+    for (let i = 0; i < views.length; i++) if (views[i].length === length) return views[i];
+    const v = new Float32Array(heap.buffer(), addr, length);
+    if (views.length >= WasmGemmDriver.STAGED_VIEWS) views.shift();
+    views.push(v);
+    return v;
+  }
+
+  /** Copy the staged M×N result at byte address `c` (row stride ldc elements) back into C. */
+  private copyBack(heap: WasmHeap, c: number, M: number, N: number, C: Float32Array, cOff: number, ldc: number): void {
+    if (ldc === N || M === 1) {
+      // One contiguous span: a memcpy from a cached view of the staging region.
+      C.set(this.stagedView(heap, c, (M - 1) * ldc + N), cOff);
+      return;
+    }
+    // Row by row, so padding between rows of C is left as the caller had it.
+    const mem = heap.f32();
+    const base = c >> 2;
+    for (let i = 0; i < M; i++) {
+      const from = base + i * ldc, to = cOff + i * ldc;
+      for (let j = 0; j < N; j++) C[to + j] = mem[from + j];
+    }
   }
 
   /** Full sgemm on validated arguments (kernel.ts semantics); alpha ≠ 0, K > 0, M, N > 0. */
@@ -99,12 +162,7 @@ export class WasmGemmDriver {
     const cIn = heap.addressOf(C) >= 0;
     const c = this.place(heap, C, cOff, spanC, 'stageC', beta !== 0);
     this.dispatch(tA, tB, M, N, K, alpha, a, lda * 4, b, ldb * 4, beta, c, ldc * 4);
-    if (!cIn) {
-      // Copy back row by row, so padding between rows of C is left as the caller had it.
-      const mem = heap.f32();
-      const base = c >> 2;
-      for (let i = 0; i < M; i++) C.set(mem.subarray(base + i * ldc, base + i * ldc + N), cOff + i * ldc);
-    }
+    if (!cIn) this.copyBack(heap, c, M, N, C, cOff, ldc);
   }
 
   /**
@@ -157,9 +215,9 @@ export class WasmGemmDriver {
     }
     const { mc: MC, kc: KC, nc: NC } = this.blocks;
     const packA = tA || N >= this.blocks.packANMin;
-    const need = generalScratchBytes(this.config, this.blocks, N, K);
-    const aBuf = packA ? this.scratch.ensure('packA', need.packA) : 0;
-    const bBuf = this.scratch.ensure('packB', need.packB);
+    // The two sizes one by one: generalScratchBytes builds an object, i.e. allocates, per call.
+    const aBuf = packA ? this.scratch.ensure('packA', packABytes(this.config, this.blocks, K)) : 0;
+    const bBuf = this.scratch.ensure('packB', packBBytes(this.config, this.blocks, N, K));
     for (let jc = 0; jc < N; jc += NC) {
       const nc = Math.min(NC, N - jc);
       for (let pc = 0; pc < K; pc += KC) {
