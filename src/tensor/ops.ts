@@ -19,13 +19,26 @@ function requireContiguous(op: string, name: string, t: Tensor): void {
   }
 }
 
-function requireSameShape(op: string, names: string[], ts: Tensor[]): void {
-  const first = ts[0];
-  for (let i = 0; i < ts.length; i++) {
-    requireContiguous(op, names[i], ts[i]);
-    const t = ts[i];
-    if (t.shape.length !== first.shape.length || t.shape.some((d, k) => d !== first.shape[k])) {
-      throw new RangeError(`${op}: ${names[i]} has shape ${shapeString(t.shape)}, expected ${shapeString(first.shape)} (the shape of ${names[0]})`);
+function sameShape(a: Tensor, b: Tensor): boolean {
+  if (a.shape.length !== b.shape.length) return false;
+  for (let k = 0; k < a.shape.length; k++) if (a.shape[k] !== b.shape[k]) return false;
+  return true;
+}
+
+/**
+ * `b` (and `c`, when given) must be contiguous with the shape of `a`. Fixed arity, no array literals or
+ * closures: these checks run on every forward and backward, which must allocate nothing.
+ */
+function requireSameShape(op: string, aName: string, a: Tensor, bName: string, b: Tensor, cName?: string, c?: Tensor): void {
+  requireContiguous(op, aName, a);
+  requireContiguous(op, bName, b);
+  if (!sameShape(a, b)) {
+    throw new RangeError(`${op}: ${bName} has shape ${shapeString(b.shape)}, expected ${shapeString(a.shape)} (the shape of ${aName})`);
+  }
+  if (c !== undefined && cName !== undefined) {
+    requireContiguous(op, cName, c);
+    if (!sameShape(a, c)) {
+      throw new RangeError(`${op}: ${cName} has shape ${shapeString(c.shape)}, expected ${shapeString(a.shape)} (the shape of ${aName})`);
     }
   }
 }
@@ -43,7 +56,7 @@ function requireMatrix(op: string, name: string, t: Tensor): void {
  * in float64, x ≈ 89 in float32). NaN propagates.
  */
 export function sigmoid(out: Tensor, x: Tensor): Tensor {
-  requireSameShape('sigmoid', ['out', 'x'], [out, x]);
+  requireSameShape('sigmoid', 'out', out, 'x', x);
   const o = out.data, a = x.data, n = out.size, oo = out.offset, xo = x.offset;
   for (let i = 0; i < n; i++) {
     const v = a[xo + i];
@@ -59,7 +72,7 @@ export function sigmoid(out: Tensor, x: Tensor): Tensor {
 
 /** dx = dy · σ′(x) = dy · y · (1 − y), with y = σ(x). */
 export function sigmoidBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
-  requireSameShape('sigmoidBackward', ['dx', 'y', 'dy'], [dx, y, dy]);
+  requireSameShape('sigmoidBackward', 'dx', dx, 'y', y, 'dy', dy);
   const d = dx.data, yd = y.data, g = dy.data, n = dx.size, dOff = dx.offset, yOff = y.offset, gOff = dy.offset;
   for (let i = 0; i < n; i++) {
     const s = yd[yOff + i];
@@ -70,7 +83,7 @@ export function sigmoidBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
 
 /** out = max(x, 0); NaN propagates (as `torch.relu`). */
 export function relu(out: Tensor, x: Tensor): Tensor {
-  requireSameShape('relu', ['out', 'x'], [out, x]);
+  requireSameShape('relu', 'out', out, 'x', x);
   const o = out.data, a = x.data, n = out.size, oo = out.offset, xo = x.offset;
   for (let i = 0; i < n; i++) {
     const v = a[xo + i];
@@ -81,7 +94,7 @@ export function relu(out: Tensor, x: Tensor): Tensor {
 
 /** dx = dy · [x > 0] = dy · [y > 0] (the subgradient 0 at x = 0, as PyTorch). */
 export function reluBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
-  requireSameShape('reluBackward', ['dx', 'y', 'dy'], [dx, y, dy]);
+  requireSameShape('reluBackward', 'dx', dx, 'y', y, 'dy', dy);
   const d = dx.data, yd = y.data, g = dy.data, n = dx.size, dOff = dx.offset, yOff = y.offset, gOff = dy.offset;
   for (let i = 0; i < n; i++) d[dOff + i] = yd[yOff + i] > 0 ? g[gOff + i] : 0;
   return dx;
@@ -89,7 +102,7 @@ export function reluBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
 
 /** out = tanh(x) (Math.tanh saturates to ±1 without overflow). */
 export function tanh(out: Tensor, x: Tensor): Tensor {
-  requireSameShape('tanh', ['out', 'x'], [out, x]);
+  requireSameShape('tanh', 'out', out, 'x', x);
   const o = out.data, a = x.data, n = out.size, oo = out.offset, xo = x.offset;
   for (let i = 0; i < n; i++) o[oo + i] = Math.tanh(a[xo + i]);
   return out;
@@ -97,7 +110,7 @@ export function tanh(out: Tensor, x: Tensor): Tensor {
 
 /** dx = dy · (1 − y²), with y = tanh(x). */
 export function tanhBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
-  requireSameShape('tanhBackward', ['dx', 'y', 'dy'], [dx, y, dy]);
+  requireSameShape('tanhBackward', 'dx', dx, 'y', y, 'dy', dy);
   const d = dx.data, yd = y.data, g = dy.data, n = dx.size, dOff = dx.offset, yOff = y.offset, gOff = dy.offset;
   for (let i = 0; i < n; i++) {
     const t = yd[yOff + i];
@@ -116,8 +129,8 @@ export function tanhBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
  */
 export function softmaxRows(out: Tensor, x: Tensor): Tensor {
   requireMatrix('softmaxRows', 'x', x);
-  requireSameShape('softmaxRows', ['out', 'x'], [out, x]);
-  const [rows, cols] = x.shape;
+  requireSameShape('softmaxRows', 'out', out, 'x', x);
+  const rows = x.shape[0], cols = x.shape[1];
   const o = out.data, a = x.data;
   for (let r = 0; r < rows; r++) {
     const xb = x.offset + r * cols, ob = out.offset + r * cols;
@@ -135,8 +148,8 @@ export function softmaxRows(out: Tensor, x: Tensor): Tensor {
 /** dx[i, :] = y[i, :] ⊙ (dy[i, :] − Σⱼ dy[i, j] · y[i, j]), with y = softmax(x) (the Jacobian diag(y) − y yᵀ). */
 export function softmaxRowsBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
   requireMatrix('softmaxRowsBackward', 'y', y);
-  requireSameShape('softmaxRowsBackward', ['dx', 'y', 'dy'], [dx, y, dy]);
-  const [rows, cols] = y.shape;
+  requireSameShape('softmaxRowsBackward', 'dx', dx, 'y', y, 'dy', dy);
+  const rows = y.shape[0], cols = y.shape[1];
   const d = dx.data, yd = y.data, g = dy.data;
   for (let r = 0; r < rows; r++) {
     const db = dx.offset + r * cols, yb = y.offset + r * cols, gb = dy.offset + r * cols;
@@ -154,8 +167,8 @@ export function softmaxRowsBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
  */
 export function logSoftmaxRows(out: Tensor, x: Tensor): Tensor {
   requireMatrix('logSoftmaxRows', 'x', x);
-  requireSameShape('logSoftmaxRows', ['out', 'x'], [out, x]);
-  const [rows, cols] = x.shape;
+  requireSameShape('logSoftmaxRows', 'out', out, 'x', x);
+  const rows = x.shape[0], cols = x.shape[1];
   const o = out.data, a = x.data;
   for (let r = 0; r < rows; r++) {
     const xb = x.offset + r * cols, ob = out.offset + r * cols;
@@ -172,8 +185,8 @@ export function logSoftmaxRows(out: Tensor, x: Tensor): Tensor {
 /** dx[i, :] = dy[i, :] − e^(y[i, :]) · Σⱼ dy[i, j], with y = log softmax(x) (so e^y = softmax(x)). */
 export function logSoftmaxRowsBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
   requireMatrix('logSoftmaxRowsBackward', 'y', y);
-  requireSameShape('logSoftmaxRowsBackward', ['dx', 'y', 'dy'], [dx, y, dy]);
-  const [rows, cols] = y.shape;
+  requireSameShape('logSoftmaxRowsBackward', 'dx', dx, 'y', y, 'dy', dy);
+  const rows = y.shape[0], cols = y.shape[1];
   const d = dx.data, yd = y.data, g = dy.data;
   for (let r = 0; r < rows; r++) {
     const db = dx.offset + r * cols, yb = y.offset + r * cols, gb = dy.offset + r * cols;
@@ -192,7 +205,7 @@ export function fillRows(out: Tensor, v: Tensor): Tensor {
   requireMatrix('fillRows', 'out', out);
   requireContiguous('fillRows', 'out', out);
   requireContiguous('fillRows', 'v', v);
-  const [rows, cols] = out.shape;
+  const rows = out.shape[0], cols = out.shape[1];
   if (v.rank !== 1 || v.shape[0] !== cols) {
     throw new RangeError(`fillRows: v must have shape [${cols}] (the row length of out), got ${shapeString(v.shape)}`);
   }
@@ -212,7 +225,7 @@ export function addColumnSums(out: Tensor, a: Tensor): Tensor {
   requireMatrix('addColumnSums', 'a', a);
   requireContiguous('addColumnSums', 'a', a);
   requireContiguous('addColumnSums', 'out', out);
-  const [rows, cols] = a.shape;
+  const rows = a.shape[0], cols = a.shape[1];
   if (out.rank !== 1 || out.shape[0] !== cols) {
     throw new RangeError(`addColumnSums: out must have shape [${cols}] (the row length of a), got ${shapeString(out.shape)}`);
   }
