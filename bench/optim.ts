@@ -2,13 +2,20 @@
  * `npm run bench -- optim [--json] [--runs N]`: optimizer step throughput on the dissertation's
  * 784-256-10 network (weights 256×784 and 10×256, biases 256 and 10: 203,530 parameters).
  *
- * For each optimizer: ns per parameter per `step()` (median of runs, after warm-up), and, timed interleaved
- * in the same run, a plain copy of the parameters' bytes (`Float32Array.prototype.set`, i.e. memcpy: 4 B
- * read + 4 B written per parameter) — the issue's baseline — plus the same copy as a JavaScript element
- * loop. An optimizer step touches more than that: Adam reads θ, g, m, v and writes θ, m, v (28 B per
- * parameter against the copy's 8), so the table gives both the plain time ratio ("× copy") and the ratio
- * per byte touched ("× copy per byte" = step time/bytes ÷ copy time/bytes), which is the fair measure of
- * how close a memory-bound update runs to memory speed.
+ * For each optimizer, timed interleaved in the same run (CPU time of this process, median of runs after
+ * warm-up; the machine is shared):
+ * - `JS`: `step()` with parameters, gradients and state on the JS heap — the JavaScript step functions;
+ * - `WASM`: `step()` with everything in WebAssembly memory (`useWasmMemory()`) — the SIMD kernels, in the
+ *   lowering chosen by default (`fma` where relaxed SIMD is verified to be a fused multiply-add, as under
+ *   `npm run bench`, else `exact`);
+ * - `WASM exact`: the same kernels forced to the exact-emulation lowering (what an engine without relaxed
+ *   SIMD runs; the mode switch around each step costs well under a microsecond);
+ * - `memcpy`: a plain copy of the parameters' bytes (`Float32Array.prototype.set` on the JS heap: 4 B read
+ *   + 4 B written per parameter) — the issue's baseline;
+ * - `same-bytes copy`: a copy of every array the step reads (θ, g and the state buffers), i.e. the bytes
+ *   the step has to move at least once — the fair baseline for a memory-bound update that touches 12–36
+ *   B per parameter where memcpy moves 8.
+ * All results are bit-identical between the paths (test/optim); this measures speed only.
  *
  * The last rows time a variant of Adam that is not shipped — every operation in double, one rounding per
  * store — and report how far it lands from PyTorch on the committed fixture, to show what PyTorch's
@@ -18,8 +25,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../src/tensor/random.js';
-import { allocFloat32 } from '../src/tensor/memory.js';
-import { Adadelta, AdadeltaK, Adagrad, AdagradK, Adam, AdamW, RMSprop, SGD, adamStep, type AdamOptions } from '../src/optim/index.js';
+import { allocFloat32, freeFloat32, useWasmMemory } from '../src/tensor/memory.js';
+import { Adadelta, AdadeltaK, Adagrad, AdagradK, Adam, AdamW, RMSprop, SGD, adamStep, type AdamOptions, type ParameterLike } from '../src/optim/index.js';
+import { kernelStats, optimKernelMode, setOptimKernelMode } from '../src/optim/wasm/index.js';
 import { hasFlag, median, printJsonLine, printTable, timeInterleaved } from './harness.js';
 
 const SHAPES: Array<[string, number]> = [
@@ -34,28 +42,31 @@ interface Param {
   grad: Float32Array;
 }
 
+type Opt = { step(): void; dispose(): void };
+
 interface Case {
   name: string;
-  /** Bytes read + written per parameter by one step (float32 arrays only). */
-  bytes: number;
-  make: (ps: Param[]) => { step(): void };
+  /** Float32 arrays the step reads (θ, g, state); it writes θ and the state. */
+  reads: number;
+  writes: number;
+  make: (ps: ParameterLike[]) => Opt;
+  /** False for the experimental optimizers, which have no WebAssembly kernel. */
+  kernel: boolean;
 }
 
 const CASES: Case[] = [
-  // θ, g read; θ written.
-  { name: 'SGD (lr 0.1)', bytes: 12, make: (ps) => new SGD(ps, { lr: 0.1 }) },
-  // + buffer read and written.
-  { name: 'SGD momentum 0.9, nesterov', bytes: 20, make: (ps) => new SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true }) },
-  { name: 'Adagrad (lr 0.1)', bytes: 20, make: (ps) => new Adagrad(ps, { lr: 0.1 }) },
-  // θ, g, square_avg, acc_delta read; θ, square_avg, acc_delta written.
-  { name: 'Adadelta (lr 1, rho 0.9)', bytes: 28, make: (ps) => new Adadelta(ps, { lr: 1, rho: 0.9 }) },
-  { name: 'Adam (lr 1e-3)', bytes: 28, make: (ps) => new Adam(ps, { lr: 1e-3 }) },
-  { name: 'Adam amsgrad', bytes: 36, make: (ps) => new Adam(ps, { lr: 1e-3, amsgrad: true }) },
-  { name: 'AdamW', bytes: 28, make: (ps) => new AdamW(ps) },
-  { name: 'RMSprop', bytes: 20, make: (ps) => new RMSprop(ps) },
-  { name: 'RMSprop centered, momentum', bytes: 36, make: (ps) => new RMSprop(ps, { centered: true, momentum: 0.9 }) },
-  { name: 'AdagradK (experimental)', bytes: 20, make: (ps) => new AdagradK(ps, { k: 1e-6 }) },
-  { name: 'AdadeltaK (experimental)', bytes: 28, make: (ps) => new AdadeltaK(ps, { k: 1 }) },
+  { name: 'SGD (lr 0.1)', reads: 2, writes: 1, kernel: true, make: (ps) => new SGD(ps, { lr: 0.1 }) },
+  { name: 'SGD momentum 0.9', reads: 3, writes: 2, kernel: true, make: (ps) => new SGD(ps, { lr: 0.1, momentum: 0.9 }) },
+  { name: 'SGD momentum 0.9, nesterov', reads: 3, writes: 2, kernel: true, make: (ps) => new SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true }) },
+  { name: 'Adagrad (lr 0.1)', reads: 3, writes: 2, kernel: true, make: (ps) => new Adagrad(ps, { lr: 0.1 }) },
+  { name: 'Adadelta (lr 1, rho 0.9)', reads: 4, writes: 3, kernel: true, make: (ps) => new Adadelta(ps, { lr: 1, rho: 0.9 }) },
+  { name: 'Adam (lr 1e-3)', reads: 4, writes: 3, kernel: true, make: (ps) => new Adam(ps, { lr: 1e-3 }) },
+  { name: 'Adam amsgrad', reads: 5, writes: 4, kernel: true, make: (ps) => new Adam(ps, { lr: 1e-3, amsgrad: true }) },
+  { name: 'AdamW', reads: 4, writes: 3, kernel: true, make: (ps) => new AdamW(ps) },
+  { name: 'RMSprop', reads: 3, writes: 2, kernel: true, make: (ps) => new RMSprop(ps) },
+  { name: 'RMSprop centered, momentum', reads: 5, writes: 4, kernel: true, make: (ps) => new RMSprop(ps, { centered: true, momentum: 0.9 }) },
+  { name: 'AdagradK (experimental)', reads: 3, writes: 2, kernel: false, make: (ps) => new AdagradK(ps, { k: 1e-6 }) },
+  { name: 'AdadeltaK (experimental)', reads: 4, writes: 3, kernel: false, make: (ps) => new AdadeltaK(ps, { k: 1 }) },
 ];
 
 /**
@@ -82,12 +93,17 @@ function cpuInterleaved(fns: Array<() => void>, runs: number, minSampleSeconds: 
   return samples.map(median);
 }
 
-function makeParams(rng: Rng): Param[] {
-  return SHAPES.map(([, n]) => {
-    const data = rng.fillNormal(allocFloat32(n), 0, 0.05);
-    const grad = rng.fillNormal(allocFloat32(n), 0, 0.01);
-    return { data, grad };
-  });
+/** Parameters with seeded values, allocated by `allocFloat32` (so in WebAssembly memory when it is on). */
+function makeParams(seed: number): Param[] {
+  const rng = new Rng(seed);
+  return SHAPES.map(([, n]) => ({ data: rng.fillNormal(allocFloat32(n), 0, 0.05), grad: rng.fillNormal(allocFloat32(n), 0, 0.01) }));
+}
+
+function freeParams(ps: Param[]): void {
+  for (const p of ps) {
+    freeFloat32(p.data);
+    freeFloat32(p.grad);
+  }
 }
 
 /**
@@ -152,67 +168,103 @@ export async function main(args: string[]): Promise<void> {
   const json = hasFlag(args, 'json');
   const runsArg = args.indexOf('--runs');
   const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 9;
-  const rng = new Rng(7);
   const count = SHAPES.reduce((s, [, n]) => s + n, 0);
+  const ns = (seconds: number): number => (seconds / count) * 1e9;
 
-  // The baseline: the parameters' bytes copied once (memcpy), and the same as a JS loop.
-  const src = makeParams(rng).map((p) => p.data);
-  const dst = src.map((a) => allocFloat32(a.length));
-  const copySet = (): void => {
-    for (let i = 0; i < src.length; i++) dst[i].set(src[i]);
-  };
-  const copyLoop = (): void => {
-    for (let k = 0; k < src.length; k++) {
-      const s = src[k];
-      const d = dst[k];
-      for (let i = 0; i < s.length; i++) d[i] = s[i];
+  // Baselines on the JS heap (a memcpy there is faster than on the shared WebAssembly memory).
+  useWasmMemory(false);
+  const rng = new Rng(7);
+  const maxReads = Math.max(...CASES.map((c) => c.reads));
+  const srcs = Array.from({ length: maxReads }, () => SHAPES.map(([, n]) => rng.fillNormal(new Float32Array(n))));
+  const dsts = srcs.map((arrays) => arrays.map((a) => new Float32Array(a.length)));
+  const copyArrays = (k: number): void => {
+    for (let j = 0; j < k; j++) {
+      const s = srcs[j];
+      const d = dsts[j];
+      for (let i = 0; i < s.length; i++) d[i].set(s[i]);
     }
   };
+  const memcpy = (): void => copyArrays(1);
+
+  // Warm the kernels in both lowerings before timing: compile, and give V8 time to replace the baseline
+  // (Liftoff) code by optimized code — compiled in the background, which a busy machine can delay.
+  useWasmMemory(true);
+  for (const lowering of ['exact', 'auto'] as const) {
+    setOptimKernelMode(lowering);
+    const ps = makeParams(1);
+    const opts = CASES.filter((c) => c.kernel).map((c) => c.make(ps));
+    const until = process.cpuUsage().user + 2e6;
+    do for (const o of opts) o.step();
+    while (process.cpuUsage().user < until);
+    opts.forEach((o) => o.dispose());
+    freeParams(ps);
+  }
+  const mode = optimKernelMode();
 
   const rows: Array<Record<string, string | number>> = [];
-  const rounding: Array<Record<string, string | number>> = [];
-  /** `wall` and `cpu`: seconds per call of [step, memcpy copy, JS-loop copy]. */
-  const emit = (name: string, bytes: number, wall: number[], cpu: number[]): void => {
-    const [t, copy, loop] = cpu;
-    const ns = (t / count) * 1e9;
+  const timing = { runs, warmup: 5, minSampleSeconds: 0.05 };
+  let seed = 100;
+  for (const c of CASES) {
+    // A first step under each allocator creates the state there (SGD's momentum buffer is created lazily).
+    useWasmMemory(false);
+    const jsParams = makeParams(seed);
+    const jsOpt = c.make(jsParams);
+    jsOpt.step();
+    useWasmMemory(true);
+    const wasmParams = makeParams(seed);
+    const wasmOpt = c.make(wasmParams);
+    wasmOpt.step();
+    const exactParams = makeParams(seed++);
+    const exactOpt = c.make(exactParams);
+    exactOpt.step();
+    useWasmMemory(false);
+    const exactStep = (): void => {
+      setOptimKernelMode('exact');
+      exactOpt.step();
+      setOptimKernelMode('auto');
+    };
+    const sameBytes = (): void => copyArrays(c.reads);
+    const calls = kernelStats.calls;
+    const fns = c.kernel ? [() => jsOpt.step(), () => wasmOpt.step(), exactStep, memcpy, sameBytes] : [() => jsOpt.step(), memcpy, sameBytes];
+    const wall = timeInterleaved(fns, timing).map((t) => t.median);
+    const cpu = cpuInterleaved(fns, runs, 0.05);
+    if (c.kernel && kernelStats.calls === calls) throw new Error(`bench: ${c.name} never ran a WebAssembly kernel`);
+    const [js, wasm, exact, copy, same] = c.kernel ? cpu : [cpu[0], NaN, NaN, cpu[1], cpu[2]];
+    const bytes = 4 * (c.reads + c.writes);
     rows.push({
-      step: name,
-      'ns/param': ns,
-      'wall ns/param': (wall[0] / count) * 1e9,
+      step: c.name,
       'B/param': bytes,
-      'GB/s': (bytes * count) / t / 1e9,
-      '× copy': t / copy,
-      '× copy per byte': t / bytes / (copy / 8),
-      '× JS-loop copy': t / loop,
+      'JS ns/param': ns(js),
+      'WASM ns/param': c.kernel ? ns(wasm) : '—',
+      'WASM exact ns/param': c.kernel ? ns(exact) : '—',
+      'memcpy ns/param': ns(copy),
+      'JS × memcpy': js / copy,
+      'WASM × memcpy': c.kernel ? wasm / copy : '—',
+      'WASM × same-bytes copy': c.kernel ? wasm / same : '—',
+      'WASM exact × same-bytes copy': c.kernel ? exact / same : '—',
+      'JS ÷ WASM': c.kernel ? js / wasm : '—',
     });
     if (json) {
       printJsonLine({
-        bench: 'optim', params: count, step: name, bytes_per_param: bytes,
-        ns_per_param_cpu: ns, ns_per_param_wall: (wall[0] / count) * 1e9,
-        copy_ns_per_param_cpu: (copy / count) * 1e9, copy_ns_per_param_wall: (wall[1] / count) * 1e9,
-        js_loop_copy_ns_per_param_cpu: (loop / count) * 1e9,
-        ratio_to_copy_cpu: t / copy, ratio_to_copy_wall: wall[0] / wall[1], ratio_to_copy_per_byte_cpu: t / bytes / (copy / 8),
-        ratio_to_js_loop_copy_cpu: t / loop,
+        bench: 'optim', params: count, step: c.name, bytes_per_param: bytes, arrays_read: c.reads, arrays_written: c.writes, wasm_mode: c.kernel ? mode : null,
+        js_ns_per_param_cpu: ns(js), js_ns_per_param_wall: ns(wall[0]),
+        wasm_ns_per_param_cpu: c.kernel ? ns(wasm) : null, wasm_ns_per_param_wall: c.kernel ? ns(wall[1]) : null,
+        wasm_exact_ns_per_param_cpu: c.kernel ? ns(exact) : null,
+        memcpy_ns_per_param_cpu: ns(copy), same_bytes_copy_ns_per_param_cpu: ns(same),
+        js_ratio_to_memcpy: js / copy, wasm_ratio_to_memcpy: c.kernel ? wasm / copy : null,
+        wasm_ratio_to_same_bytes_copy: c.kernel ? wasm / same : null, wasm_exact_ratio_to_same_bytes_copy: c.kernel ? exact / same : null,
+        js_over_wasm: c.kernel ? js / wasm : null,
       });
     }
-  };
-
-  const timing = { runs, warmup: 5, minSampleSeconds: 0.05 };
-  const measure = (fns: Array<() => void>): [number[], number[]] => {
-    const wall = timeInterleaved(fns, timing).map((t) => t.median);
-    const cpu = cpuInterleaved(fns, runs, 0.05);
-    return [wall, cpu];
-  };
-  for (const c of CASES) {
-    const ps = makeParams(rng);
-    const opt = c.make(ps);
-    const [wall, cpu] = measure([() => opt.step(), copySet, copyLoop]);
-    emit(c.name, c.bytes, wall, cpu);
+    for (const o of [jsOpt, wasmOpt, exactOpt]) o.dispose();
+    freeParams(wasmParams);
+    freeParams(exactParams);
   }
 
   // Per-operation float32 rounding (shipped) against one rounding per store (not shipped), Adam only.
+  const rounding: Array<Record<string, string | number>> = [];
   {
-    const ps = makeParams(rng);
+    const ps = makeParams(9);
     const mk = () => ps.map((p) => ({ exp_avg: new Float32Array(p.data.length), exp_avg_sq: new Float32Array(p.data.length) }));
     const s1 = mk();
     const s2 = mk();
@@ -227,25 +279,24 @@ export async function main(args: string[]): Promise<void> {
       n2++;
       ps.forEach((p, i) => adamRoundOnce(p.data, p.grad, s2[i].exp_avg, s2[i].exp_avg_sq, o, n2));
     };
-    const [wall, cpu] = measure([shipped, once, copySet, copyLoop]);
-    const variants: Array<[string, number, number, 'shipped' | 'round-once']> = [
-      ['adamStep: float32 per operation, as PyTorch (shipped)', wall[0], cpu[0], 'shipped'],
-      ['Adam: double, one rounding per store (not shipped)', wall[1], cpu[1], 'round-once'],
+    const cpu = cpuInterleaved([shipped, once, memcpy], runs, 0.05);
+    const variants: Array<[string, number, 'shipped' | 'round-once']> = [
+      ['adamStep: float32 per operation, as PyTorch (shipped)', cpu[0], 'shipped'],
+      ['Adam: double, one rounding per store (not shipped)', cpu[1], 'round-once'],
     ];
-    for (const [name, w, c, kernel] of variants) {
+    for (const [name, c, kernel] of variants) {
       const ulp = fixtureUlps(kernel);
-      rounding.push({ variant: name, 'ns/param': (c / count) * 1e9, '× copy': c / cpu[2], '× JS-loop copy': c / cpu[3], 'max ulp vs torch (fixtures)': ulp });
-      if (json) printJsonLine({ bench: 'optim', variant: name, ns_per_param_cpu: (c / count) * 1e9, ns_per_param_wall: (w / count) * 1e9, ratio_to_copy_cpu: c / cpu[2], max_ulp_vs_torch: ulp });
+      rounding.push({ variant: name, 'ns/param': ns(c), '× memcpy': c / cpu[2], 'max ulp vs torch (fixtures)': ulp });
+      if (json) printJsonLine({ bench: 'optim', variant: name, ns_per_param_cpu: ns(c), ratio_to_memcpy_cpu: c / cpu[2], max_ulp_vs_torch: ulp });
     }
   }
 
   if (!json) {
-    console.log(`Optimizer step on the 784-256-10 net: ${count.toLocaleString('en')} parameters (${SHAPES.map(([n]) => n).join(', ')}); median of ${runs} runs.`);
-    console.log('Times are CPU time of this process (the machine is shared); "wall ns/param" is wall-clock for reference.');
-    console.log('"× copy": step ÷ memcpy of the parameters (8 B/param); "× copy per byte": the same per byte touched (B/param);');
-    console.log('"× JS-loop copy": step ÷ the same copy written as a JavaScript loop.');
+    console.log(`Optimizer step on the 784-256-10 net: ${count.toLocaleString('en')} parameters (${SHAPES.map(([n]) => n).join(', ')}); median of ${runs} runs, CPU time.`);
+    console.log(`JS: arrays on the JS heap (JavaScript step functions). WASM: arrays in WebAssembly memory (SIMD kernels, '${mode}' lowering). WASM exact: the exact-emulation lowering.`);
+    console.log('memcpy: the parameters copied once (8 B/param). same-bytes copy: every array the step reads, copied once. Results are bit-identical across paths.');
     printTable(rows);
-    console.log('\nFloat32 rounding strategy, Adam (same run; ulps against the committed PyTorch fixtures, plain-Adam cases):');
+    console.log('\nFloat32 rounding strategy, Adam, JavaScript (same run; ulps against the committed PyTorch fixtures, plain-Adam cases):');
     printTable(rounding);
   }
 }

@@ -24,6 +24,8 @@
  */
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
 import { check, checkCommon, checkLength, checkTypes } from './checks.js';
+import { fma32 } from './fused.js';
+import { adadeltaStepWasm } from './wasm/steps.js';
 
 export interface AdadeltaOptions extends CommonOptions {
   /** Learning rate γ (a multiplier on Zeiler's step). Default 1.0. */
@@ -75,13 +77,13 @@ export function adadeltaStep(param: Float32Array, grad: Float32Array, state: Ada
     // The common case as a straight-line loop (see adam.ts): same operations, same order.
     for (let i = 0; i < n; i++) {
       const g = grad[i];
-      const v = fround(fround(sq[i] * r) + fround(c * g) * g);
+      const v = fma32(fround(c * g), g, fround(sq[i] * r));
       sq[i] = v;
       const std = fround(Math.sqrt(fround(v + e)));
       const u = acc[i];
       const delta = fround(fround(fround(Math.sqrt(fround(u + e))) / std) * g);
-      acc[i] = fround(fround(u * r) + fround(c * delta) * delta);
-      param[i] = fround(param[i] + negLr * delta);
+      acc[i] = fma32(fround(c * delta), delta, fround(u * r));
+      param[i] = fma32(negLr, delta, param[i]);
     }
     return;
   }
@@ -89,14 +91,14 @@ export function adadeltaStep(param: Float32Array, grad: Float32Array, state: Ada
   for (let i = 0; i < n; i++) {
     const p = param[i];
     let g = sign * grad[i];
-    if (weightDecay !== 0) g = fround(g + wd * p); // grad.add(param, alpha=λ)
-    const v = fround(fround(sq[i] * r) + fround(c * g) * g); // square_avg.mul_(ρ).addcmul_(g, g, value=1−ρ)
+    if (weightDecay !== 0) g = fma32(wd, p, g); // grad.add(param, alpha=λ)
+    const v = fma32(fround(c * g), g, fround(sq[i] * r)); // square_avg.mul_(ρ).addcmul_(g, g, value=1−ρ)
     sq[i] = v;
     const std = fround(Math.sqrt(fround(v + e))); // square_avg.add(ε).sqrt_()
     const u = acc[i];
     const delta = fround(fround(fround(Math.sqrt(fround(u + e))) / std) * g); // acc_delta.add(ε).sqrt_().div_(std).mul_(g)
-    acc[i] = fround(fround(u * r) + fround(c * delta) * delta); // acc_delta.mul_(ρ).addcmul_(Δ, Δ, value=1−ρ)
-    param[i] = fround(p + negLr * delta); // param.add_(Δ, alpha=−γ)
+    acc[i] = fma32(fround(c * delta), delta, fround(u * r)); // acc_delta.mul_(ρ).addcmul_(Δ, Δ, value=1−ρ)
+    param[i] = fma32(negLr, delta, p); // param.add_(Δ, alpha=−γ)
   }
 }
 
@@ -120,7 +122,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
 
   protected updateParameter(p: ParameterLike, grad: Float32Array, s: AdadeltaState, group: ParamGroup<AdadeltaOptions>): void {
     s.step += 1; // a Python int in PyTorch's Adadelta
-    adadeltaStep(p.data, grad, s, group, s.step);
+    if (!adadeltaStepWasm(p.data, grad, s, group, s.step)) adadeltaStep(p.data, grad, s, group, s.step);
   }
 
   protected stateSchema(): StateSchema {

@@ -26,6 +26,8 @@
  */
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
 import { check, checkCommon, checkLength, checkTypes } from './checks.js';
+import { fma32 } from './fused.js';
+import { adagradStepWasm } from './wasm/steps.js';
 
 export interface AdagradOptions extends CommonOptions {
   /** Learning rate γ. Default 0.01. */
@@ -71,7 +73,7 @@ export function adagradStep(param: Float32Array, grad: Float32Array, state: Adag
     // The common case as a straight-line loop (see adam.ts): same operations, same order.
     for (let i = 0; i < n; i++) {
       const g = grad[i];
-      const s = fround(sum[i] + g * g);
+      const s = fma32(g, g, sum[i]);
       sum[i] = s;
       const std = fround(fround(Math.sqrt(s)) + e);
       param[i] = fround(param[i] + fround(fround(negClr * g) / std));
@@ -82,8 +84,8 @@ export function adagradStep(param: Float32Array, grad: Float32Array, state: Adag
   for (let i = 0; i < n; i++) {
     const p = param[i];
     let g = sign * grad[i];
-    if (weightDecay !== 0) g = fround(g + wd * p); // grad.add(param, alpha=λ)
-    const s = fround(sum[i] + g * g); // state_sum.addcmul_(g, g, value=1)
+    if (weightDecay !== 0) g = fma32(wd, p, g); // grad.add(param, alpha=λ)
+    const s = fma32(g, g, sum[i]); // state_sum.addcmul_(g, g, value=1)
     sum[i] = s;
     const std = fround(fround(Math.sqrt(s)) + e); // state_sum.sqrt().add_(ε)
     param[i] = fround(p + fround(fround(negClr * g) / std)); // param.addcdiv_(g, std, value=−γ̃)
@@ -120,7 +122,7 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
 
   protected updateParameter(p: ParameterLike, grad: Float32Array, s: AdagradState, group: ParamGroup<AdagradOptions>): void {
     s.step = fround(s.step + 1); // a float32 tensor in PyTorch
-    adagradStep(p.data, grad, s, group, s.step);
+    if (!adagradStepWasm(p.data, grad, s, group, s.step)) adagradStep(p.data, grad, s, group, s.step);
   }
 
   protected stateSchema(): StateSchema {

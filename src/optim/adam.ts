@@ -30,6 +30,8 @@
  */
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
 import { check, checkCommon, checkLength, checkTypes, describe } from './checks.js';
+import { fma32 } from './fused.js';
+import { adamUpdateWasm } from './wasm/steps.js';
 
 export interface AdamOptions extends CommonOptions {
   /** Learning rate γ. Default 1e-3. */
@@ -107,8 +109,8 @@ export function adamUpdate(
     if (decay === 1) {
       for (let i = 0; i < n; i++) {
         const g = grad[i];
-        const mi = fround(fround(m[i] * b1) + c1 * g);
-        const vi = fround(fround(v[i] * b2) + fround(c2 * g) * g);
+        const mi = fma32(c1, g, fround(m[i] * b1));
+        const vi = fma32(fround(c2 * g), g, fround(v[i] * b2));
         m[i] = mi;
         v[i] = vi;
         const denom = fround(fround(fround(Math.sqrt(vi)) / bc2Sqrt) + e);
@@ -118,8 +120,8 @@ export function adamUpdate(
       for (let i = 0; i < n; i++) {
         const g = grad[i];
         const p = fround(param[i] * f);
-        const mi = fround(fround(m[i] * b1) + c1 * g);
-        const vi = fround(fround(v[i] * b2) + fround(c2 * g) * g);
+        const mi = fma32(c1, g, fround(m[i] * b1));
+        const vi = fma32(fround(c2 * g), g, fround(v[i] * b2));
         m[i] = mi;
         v[i] = vi;
         const denom = fround(fround(fround(Math.sqrt(vi)) / bc2Sqrt) + e);
@@ -132,10 +134,10 @@ export function adamUpdate(
   for (let i = 0; i < n; i++) {
     let p = param[i];
     let g = sign * grad[i];
-    if (l2 !== 0) g = fround(g + wd * p); // grad.add(param, alpha=λ): one fused rounding
+    if (l2 !== 0) g = fma32(wd, p, g); // grad.add(param, alpha=λ): one fused rounding
     if (decay !== 1) p = fround(p * f); // AdamW: param.mul_(1 − γλ)
-    const mi = fround(fround(m[i] * b1) + c1 * g); // exp_avg.mul_(β1).add_(g, alpha=1−β1)
-    const vi = fround(fround(v[i] * b2) + fround(c2 * g) * g); // exp_avg_sq.mul_(β2).addcmul_(g, g, value=1−β2)
+    const mi = fma32(c1, g, fround(m[i] * b1)); // exp_avg.mul_(β1).add_(g, alpha=1−β1)
+    const vi = fma32(fround(c2 * g), g, fround(v[i] * b2)); // exp_avg_sq.mul_(β2).addcmul_(g, g, value=1−β2)
     m[i] = mi;
     v[i] = vi;
     let s = vi;
@@ -164,7 +166,8 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   protected updateParameter(p: ParameterLike, grad: Float32Array, s: AdamState, group: ParamGroup<AdamOptions>): void {
     if (group.amsgrad && s.max_exp_avg_sq == null) s.max_exp_avg_sq = zerosLike(p); // amsgrad switched on mid-training
     s.step = fround(s.step + 1); // PyTorch keeps Adam's step in a float32 tensor
-    adamStep(p.data, grad, s, group, s.step);
+    const o = group;
+    if (!adamUpdateWasm(p.data, grad, s, o.lr, o.betas[0], o.betas[1], o.eps, o.weightDecay, 1, o.amsgrad, o.maximize, s.step)) adamStep(p.data, grad, s, o, s.step);
   }
 
   protected stateSchema(group: ParamGroup<AdamOptions>): StateSchema {

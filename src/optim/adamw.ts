@@ -15,6 +15,7 @@
  * Adam (see adam.ts). TensorFlow.js has no AdamW.
  */
 import { Optimizer, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
+import { adamUpdateWasm } from './wasm/steps.js';
 import { type AdamBuffers, type AdamOptions, type AdamState, adamStateSchema, adamUpdate, validateAdamOptions } from './adam.js';
 
 export type AdamWOptions = AdamOptions;
@@ -46,7 +47,8 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
   protected updateParameter(p: ParameterLike, grad: Float32Array, s: AdamWState, group: ParamGroup<AdamWOptions>): void {
     if (group.amsgrad && s.max_exp_avg_sq == null) s.max_exp_avg_sq = zerosLike(p);
     s.step = Math.fround(s.step + 1); // a float32 tensor in PyTorch
-    adamwStep(p.data, grad, s, group, s.step);
+    const o = group;
+    if (!adamUpdateWasm(p.data, grad, s, o.lr, o.betas[0], o.betas[1], o.eps, 0, 1 - o.lr * o.weightDecay, o.amsgrad, o.maximize, s.step)) adamwStep(p.data, grad, s, o, s.step);
   }
 
   protected stateSchema(group: ParamGroup<AdamWOptions>): StateSchema {

@@ -19,9 +19,18 @@
  * PyTorch `state_dict()` exported to JSON loads. Saving and loading mid-training continues bit-identically.
  *
  * Arithmetic follows PyTorch's single-tensor code path (`foreach=False`) in float32, operation by operation,
- * including where PyTorch's CPU kernels fuse a multiply-add; hyper-parameters stay doubles and are rounded
- * to float32 only where PyTorch's kernels round them. Against PyTorch 1.13 fixtures the results are
- * bit-identical (test/optim; the tests allow 1e-5 relative).
+ * including where PyTorch's CPU kernels fuse a multiply-add (`add_(x, alpha)`, `addcmul_`: one rounding,
+ * reproduced exactly by `fma32` — not by double arithmetic, which rounds twice in rare halfway cases);
+ * hyper-parameters stay doubles and are rounded to float32 only where PyTorch's kernels round them. Against
+ * PyTorch 1.13 fixtures the results are bit-identical (test/optim; the ordinary fixtures allow 1e-5
+ * relative, the crafted double-rounding fixture nothing).
+ *
+ * Speed: the same steps exist as WebAssembly SIMD kernels (./wasm), generated at run time. `step()` uses
+ * them for every parameter whose value, gradient and state all live in WebAssembly memory — call
+ * `useWasmMemory()` (src/tensor/memory.ts) before building the model and the optimizer — and the
+ * JavaScript step functions otherwise; both give the same bits. Optimizer state is allocated with
+ * `allocFloat32` (when a parameter first gets a gradient, so under the allocator active then), and
+ * `dispose()` frees it, as WebAssembly memory is not garbage-collected.
  *
  * Also here: learning-rate schedules (StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR),
  * `clipGradNorm` (`clip_grad_norm_`), and, clearly marked EXPERIMENTAL, the two optimizers the dissertation
@@ -35,6 +44,7 @@
 export * from './optimizer.js';
 export * from './state-dict.js';
 export { check, checkCommon, checkLength, checkTypes } from './checks.js';
+export { fma32 } from './fused.js';
 export * from './sgd.js';
 export * from './adagrad.js';
 export * from './adadelta.js';

@@ -14,6 +14,11 @@
  *   has moved.
  * - `zeroGrad()` fills gradients with zeros, PyTorch 1.13's default (`set_to_none=False`); gradients here
  *   are preallocated arrays that layers accumulate into, so there is no set-to-none variant.
+ * - State buffers come from `allocFloat32`, so after `useWasmMemory()` they live in WebAssembly memory next
+ *   to the parameters, and `step()` runs the WebAssembly SIMD kernels (./wasm) for every parameter whose
+ *   value, gradient and state are all there — same bits, several times faster; elsewhere it runs the
+ *   JavaScript step functions. WebAssembly memory is not garbage-collected: `dispose()` gives the state
+ *   back (PyTorch has no counterpart).
  */
 import {
   type OptimizerStateDict,
@@ -24,6 +29,7 @@ import {
   snakeToCamel,
 } from './state-dict.js';
 import { describe } from './checks.js';
+import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 
 /**
  * Anything with float32 values and (optionally) a float32 gradient of the same length. The library's
@@ -118,6 +124,8 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
     return true;
   }
 
+  private disposed = false;
+
   /** Called once for each group added; Adagrad uses it to create state eagerly, as PyTorch does. */
   protected onGroupAdded(_group: ParamGroup<O>): void {}
 
@@ -127,6 +135,7 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
    * parameter already belongs to a group.
    */
   addParamGroup(group: ParamGroupInput<O>): void {
+    this.checkLive('addParamGroup');
     if (group === null || typeof group !== 'object' || !('params' in group)) {
       throw new TypeError(`${this.name}: a param group must be an object with a 'params' entry, got ${describe(group)}`);
     }
@@ -174,6 +183,7 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
    * the loss and gradients) the closure runs first and its value is returned, as in PyTorch.
    */
   step(closure?: () => number): number | undefined {
+    this.checkLive('step');
     const loss = closure ? closure() : undefined;
     // Check every gradient before touching anything, so a bad one leaves all parameters as they were.
     let index = 0;
@@ -214,6 +224,7 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
    * options under PyTorch's snake_case names with `params` as indices. Values are copies.
    */
   stateDict(): OptimizerStateDict {
+    this.checkLive('stateDict');
     const state: Record<string, Record<string, StateEntry>> = {};
     const paramGroups: ParamGroupStateDict[] = [];
     let index = 0;
@@ -248,6 +259,7 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
    * on error the optimizer is unchanged. Options missing from a saved group take the defaults.
    */
   loadStateDict(dict: OptimizerStateDict): void {
+    this.checkLive('loadStateDict');
     const where = `${this.name}.loadStateDict`;
     if (dict === null || typeof dict !== 'object' || !Array.isArray(dict.param_groups) || dict.state === null || typeof dict.state !== 'object') {
       throw new TypeError(`${where}: expected { state: {...}, param_groups: [...] }, got ${describe(dict)}`);
@@ -304,8 +316,48 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
     newGroups.forEach((g, i) => {
       this.paramGroups[i] = g;
     });
-    this.state.clear();
+    // Move the decoded buffers to the active allocator (WebAssembly memory after
+    // useWasmMemory(), where the kernels can use them), and give the old state back.
+    for (const s of newState.values()) {
+      const record = s as Record<string, unknown>;
+      for (const [k, v] of Object.entries(record)) {
+        if (v instanceof Float32Array) {
+          const a = allocFloat32(v.length);
+          a.set(v);
+          record[k] = a;
+        }
+      }
+    }
+    this.freeState();
     for (const [p, s] of newState) this.state.set(p, s);
+  }
+
+  /**
+   * Give the state buffers back to their allocator (`freeFloat32`: WebAssembly memory is reused, arrays on
+   * the JS heap are left to the garbage collector) and retire the optimizer: any further `step`,
+   * `stateDict`, `loadStateDict` or `addParamGroup` throws. Parameters and gradients are the caller's and
+   * are not touched. Calling it twice is harmless. Arrays taken from `state` must not be used afterwards.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.freeState();
+    this.disposed = true;
+  }
+
+  /** Whether {@link dispose} has been called. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private freeState(): void {
+    for (const s of this.state.values()) {
+      for (const v of Object.values(s)) if (v instanceof Float32Array) freeFloat32(v);
+    }
+    this.state.clear();
+  }
+
+  private checkLive(method: string): void {
+    if (this.disposed) throw new Error(`${this.name}.${method}: the optimizer has been disposed (dispose() freed its state)`);
   }
 
   /** Turn one saved state entry into live state, checking names and lengths. */
@@ -350,13 +402,12 @@ export function isParameterLike(x: unknown): x is ParameterLike {
 }
 
 /**
- * A zero-filled float32 buffer the size of `param`, for optimizer state. Deliberately an ordinary
- * `Float32Array` on the JS heap rather than `allocFloat32`: when the WebAssembly heap allocator is active,
- * its blocks are never reclaimed by the garbage collector, and experiments build optimizers by the hundred.
- * (No optimizer kernel runs in WebAssembly, so nothing would gain from the state living there.)
+ * A zero-filled float32 buffer the size of `param`, for optimizer state, from `allocFloat32`: after
+ * `useWasmMemory()` it lives in WebAssembly memory, where the SIMD step kernels can use it. Such blocks are
+ * not garbage-collected — an optimizer's `dispose()` frees them.
  */
 export function zerosLike(param: ParameterLike): Float32Array {
-  return new Float32Array(param.data.length);
+  return allocFloat32(param.data.length);
 }
 
 /**

@@ -26,6 +26,8 @@
  */
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
 import { check, checkCommon, checkLength, checkTypes, describe } from './checks.js';
+import { fma32 } from './fused.js';
+import { rmspropStepWasm } from './wasm/steps.js';
 
 export interface RMSpropOptions extends CommonOptions {
   /** Learning rate γ. Default 0.01. */
@@ -92,7 +94,7 @@ export function rmspropStep(param: Float32Array, grad: Float32Array, state: RMSp
     // The common case as a straight-line loop (see adam.ts): same operations, same order.
     for (let i = 0; i < n; i++) {
       const g = grad[i];
-      const v = fround(fround(sq[i] * a) + fround(c * g) * g);
+      const v = fma32(fround(c * g), g, fround(sq[i] * a));
       sq[i] = v;
       const avg = fround(fround(Math.sqrt(v)) + e);
       param[i] = fround(param[i] + fround(fround(negLr * g) / avg));
@@ -103,14 +105,14 @@ export function rmspropStep(param: Float32Array, grad: Float32Array, state: RMSp
   for (let i = 0; i < n; i++) {
     const p = param[i];
     let g = sign * grad[i];
-    if (weightDecay !== 0) g = fround(g + wd * p); // grad.add(param, alpha=λ)
-    const v = fround(fround(sq[i] * a) + fround(c * g) * g); // square_avg.mul_(α).addcmul_(g, g, value=1−α)
+    if (weightDecay !== 0) g = fma32(wd, p, g); // grad.add(param, alpha=λ)
+    const v = fma32(fround(c * g), g, fround(sq[i] * a)); // square_avg.mul_(α).addcmul_(g, g, value=1−α)
     sq[i] = v;
     let avg: number;
     if (centered) {
-      const m = fround(fround(ga![i] * a) + c * g); // grad_avg.mul_(α).add_(g, alpha=1−α)
+      const m = fma32(c, g, fround(ga![i] * a)); // grad_avg.mul_(α).add_(g, alpha=1−α)
       ga![i] = m;
-      avg = fround(Math.sqrt(fround(v - m * m))); // square_avg.addcmul(ḡ, ḡ, value=−1).sqrt_()
+      avg = fround(Math.sqrt(fma32(-m, m, v))); // square_avg.addcmul(ḡ, ḡ, value=−1).sqrt_()
     } else {
       avg = fround(Math.sqrt(v));
     }
@@ -118,7 +120,7 @@ export function rmspropStep(param: Float32Array, grad: Float32Array, state: RMSp
     if (useMomentum) {
       const b = fround(fround(buf![i] * mu) + fround(g / avg)); // buf.mul_(μ).addcdiv_(g, avg)
       buf![i] = b;
-      param[i] = fround(p + negLr * b); // param.add_(buf, alpha=−γ)
+      param[i] = fma32(negLr, b, p); // param.add_(buf, alpha=−γ)
     } else {
       param[i] = fround(p + fround(fround(negLr * g) / avg)); // param.addcdiv_(g, avg, value=−γ)
     }
@@ -152,7 +154,7 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     if (group.momentum > 0 && s.momentum_buffer == null) s.momentum_buffer = zerosLike(p);
     if (group.centered && s.grad_avg == null) s.grad_avg = zerosLike(p);
     s.step += 1; // a Python int in PyTorch's RMSprop
-    rmspropStep(p.data, grad, s, group, s.step);
+    if (!rmspropStepWasm(p.data, grad, s, group, s.step)) rmspropStep(p.data, grad, s, group, s.step);
   }
 
   protected stateSchema(group: ParamGroup<RMSpropOptions>): StateSchema {

@@ -22,6 +22,8 @@
  */
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
 import { check, checkCommon, checkLength, checkTypes } from './checks.js';
+import { fma32 } from './fused.js';
+import { sgdStepWasm } from './wasm/steps.js';
 
 export interface SGDOptions extends CommonOptions {
   /** Learning rate γ. Required (no default, as in PyTorch). */
@@ -79,19 +81,19 @@ export function sgdStep(param: Float32Array, grad: Float32Array, state: SGDBuffe
   // Common cases as straight-line loops (see adam.ts): same operations, same order.
   if (weightDecay === 0 && !maximize && !(momentum !== 0 && first)) {
     if (momentum === 0) {
-      for (let i = 0; i < n; i++) param[i] = fround(param[i] + negLr * grad[i]);
+      for (let i = 0; i < n; i++) param[i] = fma32(negLr, grad[i], param[i]);
     } else if (nesterov) {
       for (let i = 0; i < n; i++) {
         const g = grad[i];
-        const b = fround(fround(buf![i] * mu) + damp * g);
+        const b = fma32(damp, g, fround(buf![i] * mu));
         buf![i] = b;
-        param[i] = fround(param[i] + negLr * fround(g + mu * b));
+        param[i] = fma32(negLr, fma32(mu, b, g), param[i]);
       }
     } else {
       for (let i = 0; i < n; i++) {
-        const b = fround(fround(buf![i] * mu) + damp * grad[i]);
+        const b = fma32(damp, grad[i], fround(buf![i] * mu));
         buf![i] = b;
-        param[i] = fround(param[i] + negLr * b);
+        param[i] = fma32(negLr, b, param[i]);
       }
     }
     return;
@@ -100,13 +102,13 @@ export function sgdStep(param: Float32Array, grad: Float32Array, state: SGDBuffe
   for (let i = 0; i < n; i++) {
     const p = param[i];
     let d = sign * grad[i];
-    if (weightDecay !== 0) d = fround(d + wd * p); // d_p.add(param, alpha=λ)
+    if (weightDecay !== 0) d = fma32(wd, p, d); // d_p.add(param, alpha=λ)
     if (momentum !== 0) {
-      const b = first ? d : fround(fround(buf![i] * mu) + damp * d); // buf.mul_(μ).add_(d_p, alpha=1−τ)
+      const b = first ? d : fma32(damp, d, fround(buf![i] * mu)); // buf.mul_(μ).add_(d_p, alpha=1−τ)
       buf![i] = b;
-      d = nesterov ? fround(d + mu * b) : b; // d_p.add(buf, alpha=μ)
+      d = nesterov ? fma32(mu, b, d) : b; // d_p.add(buf, alpha=μ)
     }
-    param[i] = fround(p + negLr * d); // param.add_(d_p, alpha=−γ)
+    param[i] = fma32(negLr, d, p); // param.add_(d_p, alpha=−γ)
   }
 }
 
@@ -141,7 +143,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       }
       s.step++;
     }
-    sgdStep(p.data, grad, s, group, s.step);
+    if (!sgdStepWasm(p.data, grad, s, group, s.step)) sgdStep(p.data, grad, s, group, s.step);
   }
 
   protected override get savesStep(): boolean {

@@ -25,6 +25,7 @@
  */
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from '../optimizer.js';
 import { check, checkCommon, checkLength, checkTypes } from '../checks.js';
+import { fma32 } from '../fused.js';
 
 export interface AdadeltaKOptions extends CommonOptions {
   /** Learning rate γ. Default 1.0. */
@@ -73,15 +74,15 @@ export function adadeltaKStep(param: Float32Array, grad: Float32Array, state: Ad
   for (let i = 0; i < n; i++) {
     const p = param[i];
     let g = sign * grad[i];
-    if (decay) g = fround(g + wd * p);
-    const v = fround(fround(sq[i] * r) + fround(c * g) * g);
+    if (decay) g = fma32(wd, p, g);
+    const v = fma32(fround(c * g), g, fround(sq[i] * r));
     sq[i] = v;
     const std = fround(Math.sqrt(fround(v + e)));
     const u = acc[i];
     const plain = fround(fround(fround(Math.sqrt(fround(u + e))) / std) * g);
     const delta = fround(plain * fround(fround(v * v) * kf));
-    acc[i] = fround(fround(u * r) + fround(c * delta) * delta);
-    param[i] = fround(p + negLr * delta);
+    acc[i] = fma32(fround(c * delta), delta, fround(u * r));
+    param[i] = fma32(negLr, delta, p);
   }
 }
 

@@ -20,6 +20,7 @@
  */
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from '../optimizer.js';
 import { check, checkCommon, checkLength, checkTypes } from '../checks.js';
+import { fma32 } from '../fused.js';
 
 export interface AdagradKOptions extends CommonOptions {
   /** Learning rate γ. Default 0.01. */
@@ -62,8 +63,8 @@ export function adagradKStep(param: Float32Array, grad: Float32Array, state: Ada
   for (let i = 0; i < n; i++) {
     const p = param[i];
     let g = sign * grad[i];
-    if (decay) g = fround(g + wd * p);
-    const s = fround(sum[i] + g * g);
+    if (decay) g = fma32(wd, p, g);
+    const s = fma32(g, g, sum[i]);
     sum[i] = s;
     const std = fround(fround(Math.sqrt(s)) + e);
     const num = fround(fround(negLrK * fround(s * s)) * g);

@@ -113,6 +113,29 @@ export class FunctionBuilder {
   f32x4Neg(): this { return this.simd(SimdOp.f32x4Neg); }
   f32x4Max(): this { return this.simd(SimdOp.f32x4Max); }
   f32x4RelaxedMadd(): this { return this.simd(SimdOp.f32x4RelaxedMadd); }
+  // Added for the optimizer kernels (src/optim/wasm).
+  /** v128.const with 16 explicit bytes (little-endian lanes). */
+  v128Const(bytes: readonly number[]): this {
+    if (bytes.length !== 16) throw new RangeError(`v128Const: need 16 bytes, got ${bytes.length}`);
+    return this.simd(SimdOp.v128Const, ...bytes);
+  }
+  i64x2Splat(): this { return this.simd(SimdOp.i64x2Splat); }
+  f64x2Splat(): this { return this.simd(SimdOp.f64x2Splat); }
+  f32x4Sqrt(): this { return this.simd(SimdOp.f32x4Sqrt); }
+  f32x4DemoteF64x2Zero(): this { return this.simd(SimdOp.f32x4DemoteF64x2Zero); }
+  f64x2PromoteLowF32x4(): this { return this.simd(SimdOp.f64x2PromoteLowF32x4); }
+  f64x2Add(): this { return this.simd(SimdOp.f64x2Add); }
+  f64x2Sub(): this { return this.simd(SimdOp.f64x2Sub); }
+  f64x2Mul(): this { return this.simd(SimdOp.f64x2Mul); }
+  f64x2Abs(): this { return this.simd(SimdOp.f64x2Abs); }
+  f64x2Ne(): this { return this.simd(SimdOp.f64x2Ne); }
+  f64x2Lt(): this { return this.simd(SimdOp.f64x2Lt); }
+  v128And(): this { return this.simd(SimdOp.v128And); }
+  v128Or(): this { return this.simd(SimdOp.v128Or); }
+  v128Xor(): this { return this.simd(SimdOp.v128Xor); }
+  v128AnyTrue(): this { return this.simd(SimdOp.v128AnyTrue); }
+  i64x2Add(): this { return this.simd(SimdOp.i64x2Add); }
+  i64x2Eq(): this { return this.simd(SimdOp.i64x2Eq); }
 
   /** Local declarations + body, as the code section wants it. */
   encode(): number[] {

@@ -74,6 +74,24 @@ export const SimdOp = {
   f32x4Max: 0xe9,
   /** Relaxed SIMD: a·b + c, fused or not at the engine's choice (fused on x64 with FMA3). */
   f32x4RelaxedMadd: 0x105,
+  // Added for the optimizer kernels (src/optim/wasm): f64x2 arithmetic, conversions, comparisons, bitwise.
+  i64x2Splat: 0x12,
+  f64x2Splat: 0x14,
+  f64x2Ne: 0x48,
+  f64x2Lt: 0x49,
+  v128And: 0x4e,
+  v128Or: 0x50,
+  v128Xor: 0x51,
+  v128AnyTrue: 0x53,
+  f32x4DemoteF64x2Zero: 0x5e,
+  f64x2PromoteLowF32x4: 0x5f,
+  i64x2Add: 0xce,
+  i64x2Eq: 0xd6,
+  f32x4Sqrt: 0xe3,
+  f64x2Abs: 0xec,
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
 } as const;
 
 export const SIMD_PREFIX = 0xfd;

@@ -1,0 +1,165 @@
+/**
+ * Building, checking and instantiating the optimizer kernels on the shared WebAssembly heap
+ * (src/tensor/memory.ts), and telling whether an array lives there.
+ *
+ * A family's module (SGD's 20 variants, Adam's 16, …) is generated and compiled the first time a step
+ * with arrays in WebAssembly memory needs it — never for arrays on the JS heap — once per fused-operation
+ * mode. The mode is `'fma'` where the engine has relaxed SIMD *and* its relaxed madd is verified, by
+ * running it on halfway cases, to round once like a hardware FMA; otherwise `'exact'` (see ./lower.ts).
+ * Both give the same bits; `'fma'` is faster.
+ */
+import { wasmApi } from '../../tensor/gemm/wasm/api.js';
+import { ModuleBuilder } from '../../tensor/gemm/wasm/builder.js';
+import { wasmFeatures } from '../../tensor/gemm/wasm/features.js';
+import { MODULE_MAX_PAGES } from '../../tensor/gemm/wasm/module.js';
+import { ValType } from '../../tensor/gemm/wasm/opcodes.js';
+import { type WasmHeap, wasmHeap } from '../../tensor/memory.js';
+import { fma32 } from '../fused.js';
+import { FAMILIES, type FamilyName, type KernelFamily } from './kernels.js';
+import { type FusedMode, emitKernel, scratchBytes } from './lower.js';
+
+/** A kernel: (n, scratch, …array addresses, …float32 hyper-parameters). */
+export type KernelFn = (...args: number[]) => void;
+
+/** One family's kernels, instantiated on the shared heap. */
+export interface FamilyKernels {
+  readonly mode: FusedMode;
+  /** Byte address of the remainder scratch (16 bytes per array). */
+  readonly scratch: number;
+  /** Indexed by key (undefined where the combination cannot occur). */
+  readonly fns: ReadonlyArray<KernelFn | undefined>;
+}
+
+/** Build the module of `families`' kernels (all of them by default) for `mode`. */
+export function buildOptimModule(mode: FusedMode, families: readonly KernelFamily[] = FAMILIES): Uint8Array {
+  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MODULE_MAX_PAGES, shared: true });
+  for (const fam of families) {
+    for (let key = 0; key < fam.keys; key++) {
+      const body = fam.body(key);
+      if (body) emitKernel(m, `${fam.name}_${key}`, fam, body, mode);
+    }
+  }
+  return m.encode();
+}
+
+const T = 1 + 2 ** -12;
+/**
+ * Halfway cases a·b + c where one rounding and two roundings differ (T·T = 1 + 2^-11 + 2^-24 is halfway
+ * between two floats; 2^-60 tips it), mirrored, and a product whose low bits only a fused operation keeps.
+ */
+const PROBE: ReadonlyArray<[number, number, number]> = [
+  [T, T, 2 ** -60],
+  [-T, T, -(2 ** -60)],
+  [1 + 2 ** -23, 1 - 2 ** -23, -1],
+  [Math.fround(1 / 3), 3, -1],
+];
+
+/** Whether f32x4.relaxed_madd rounds once on this engine and CPU (checked, not assumed). */
+function relaxedMaddIsFused(heap: WasmHeap): boolean {
+  const api = wasmApi();
+  if (!api || !wasmFeatures().relaxedSimd) return false;
+  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MODULE_MAX_PAGES, shared: true });
+  const f = m.declare('probe', [['at', ValType.i32]]);
+  const at = f.get('at');
+  f.lget(at).lget(at).v128Load(0).lget(at).v128Load(16).lget(at).v128Load(32).f32x4RelaxedMadd().v128Store(48);
+  const addr = heap.allocBytes(64);
+  try {
+    const probe = new api.Instance(new api.Module(m.encode()), { env: { memory: heap.memory } }).exports.probe as (at: number) => void;
+    const mem = heap.f32();
+    const base = addr / 4;
+    PROBE.forEach(([a, b, c], lane) => {
+      mem[base + lane] = a;
+      mem[base + 4 + lane] = b;
+      mem[base + 8 + lane] = c;
+    });
+    probe(addr);
+    return PROBE.every(([a, b, c], lane) => Object.is(heap.f32()[base + 12 + lane], fma32(Math.fround(a), Math.fround(b), Math.fround(c))));
+  } finally {
+    heap.freeBytes(addr);
+  }
+}
+
+let requested: FusedMode | 'auto' = 'auto';
+let autoMode: FusedMode | undefined;
+let unavailable = false;
+/** Instantiated families by mode; a family is generated and compiled the first time a step needs it. */
+const instances: Record<FusedMode, Partial<Record<FamilyName, FamilyKernels>>> = { fma: {}, exact: {} };
+let scratch = -1;
+let currentMode: FusedMode | null = null;
+
+/** The mode in effect, resolving 'auto' once (null where the engine has no SIMD or shared memory). */
+function resolveMode(): FusedMode | null {
+  if (currentMode !== null) return currentMode;
+  if (unavailable) return null;
+  const features = wasmFeatures();
+  if (!features.simd || !features.sharedMemory) {
+    unavailable = true;
+    return null;
+  }
+  currentMode = requested === 'auto' ? (autoMode ??= relaxedMaddIsFused(wasmHeap()) ? 'fma' : 'exact') : requested;
+  return currentMode;
+}
+
+/**
+ * `family`'s kernels in the current mode, instantiated on the shared heap on first use (null where the
+ * engine has no SIMD or shared memory). The same object is returned every time: calling this allocates
+ * nothing after the first call.
+ */
+export function familyKernels(family: FamilyName): FamilyKernels | null {
+  const mode = currentMode ?? resolveMode();
+  if (mode === null) return null;
+  const hit = instances[mode][family];
+  if (hit) return hit;
+  const heap = wasmHeap();
+  const fam = FAMILIES.find((f) => f.name === family)!;
+  const api = wasmApi()!;
+  const instance = new api.Instance(new api.Module(buildOptimModule(mode, [fam])), { env: { memory: heap.memory } });
+  if (scratch < 0) scratch = heap.allocBytes(scratchBytes(Math.max(...FAMILIES.map((f) => f.arrays.length))));
+  const k: FamilyKernels = {
+    mode,
+    scratch,
+    fns: Array.from({ length: fam.keys }, (_, key) => instance.exports[`${fam.name}_${key}`] as KernelFn | undefined),
+  };
+  instances[mode][family] = k;
+  return k;
+}
+
+/**
+ * Choose how the fused operations are lowered: `'auto'` (the default) uses the hardware FMA where it is
+ * verified and exact emulation elsewhere; `'exact'` forces the emulation (tests and benchmarks compare the
+ * two); `'fma'` forces relaxed madd and throws unless it is verified fused here. Returns the previous
+ * setting.
+ */
+export function setOptimKernelMode(mode: FusedMode | 'auto'): FusedMode | 'auto' {
+  if (mode !== 'auto' && mode !== 'exact' && mode !== 'fma') throw new RangeError(`setOptimKernelMode: expected 'auto', 'exact' or 'fma', got ${String(mode)}`);
+  if (mode !== 'auto') {
+    const features = wasmFeatures();
+    if (!features.simd || !features.sharedMemory) throw new Error(`setOptimKernelMode('${mode}'): this engine has no WebAssembly SIMD with shared memory`);
+    if (mode === 'fma' && !relaxedMaddIsFused(wasmHeap())) {
+      throw new Error("setOptimKernelMode('fma'): this engine's relaxed-SIMD madd is unavailable or not a fused multiply-add");
+    }
+  }
+  const previous = requested;
+  requested = mode;
+  currentMode = null;
+  return previous;
+}
+
+/** The mode the kernels use now (`null` where WebAssembly kernels are unavailable). */
+export function optimKernelMode(): FusedMode | null {
+  return resolveMode();
+}
+
+const hasShared = typeof SharedArrayBuffer !== 'undefined';
+
+/**
+ * Byte address of `a` in the WebAssembly heap, or −1 if it lives elsewhere. Arrays on the JS heap are
+ * recognised without creating the heap or compiling anything.
+ */
+export function heapAddress(a: Float32Array): number {
+  if (!hasShared || !(a.buffer instanceof SharedArrayBuffer) || unavailable) return -1;
+  return wasmHeap().addressOf(a);
+}
+
+/** Parameter updates run by a WebAssembly kernel since the process started (a diagnostic for tests). */
+export const kernelStats = { calls: 0 };

@@ -1,0 +1,134 @@
+/**
+ * The WebAssembly counterparts of the pure step functions, with the same arguments. Each returns `true`
+ * after updating in place, or `false` — having touched nothing — when the kernel cannot run: an array is
+ * not in the WebAssembly heap, lengths differ, a buffer the options need is missing, or the engine has no
+ * SIMD. The optimizer classes then call the JavaScript step function, which also produces the error
+ * messages; so nothing here throws for bad input, and no array is ever read or written out of bounds.
+ *
+ * Hyper-parameters are computed exactly as in the JavaScript step functions (in double, then rounded to
+ * float32 — here by the call itself, since the kernels take f32 arguments). A call allocates nothing.
+ */
+import type { AdadeltaBuffers, AdadeltaOptions } from '../adadelta.js';
+import type { AdagradBuffers, AdagradOptions } from '../adagrad.js';
+import type { AdamBuffers } from '../adam.js';
+import type { RMSpropBuffers, RMSpropOptions } from '../rmsprop.js';
+import type { SGDBuffers, SGDOptions } from '../sgd.js';
+import { ADAM_AMSGRAD, ADAM_DECAY, MAXIMIZE, RMSPROP_CENTERED, RMSPROP_MOMENTUM, SGD_FIRST, SGD_MOMENTUM, SGD_NESTEROV, WEIGHT_DECAY } from './kernels.js';
+import { familyKernels, heapAddress, kernelStats } from './runtime.js';
+
+/** Address of `a` if it is in the heap and has `n` values, else −1. */
+function addressOf(a: Float32Array | null | undefined, n: number): number {
+  if (a == null || a.length !== n) return -1;
+  return heapAddress(a);
+}
+
+export function sgdStepWasm(param: Float32Array, grad: Float32Array, state: SGDBuffers, options: SGDOptions, step: number): boolean {
+  const n = param.length;
+  const pp = addressOf(param, n);
+  if (pp < 0) return false;
+  const pg = addressOf(grad, n);
+  if (pg < 0) return false;
+  const { momentum, dampening, weightDecay, nesterov, maximize, lr } = options;
+  let pb = 0;
+  let key = (maximize ? MAXIMIZE : 0) | (weightDecay !== 0 ? WEIGHT_DECAY : 0);
+  if (momentum !== 0) {
+    pb = addressOf(state.momentum_buffer, n);
+    if (pb < 0) return false;
+    key |= SGD_MOMENTUM | (nesterov ? SGD_NESTEROV : 0) | (step === 1 ? SGD_FIRST : 0);
+  }
+  const k = familyKernels('sgd');
+  const fn = k?.fns[key];
+  if (!fn) return false;
+  fn(n, k!.scratch, pp, pg, pb, weightDecay, momentum, 1 - dampening, -lr);
+  kernelStats.calls++;
+  return true;
+}
+
+export function adagradStepWasm(param: Float32Array, grad: Float32Array, state: AdagradBuffers, options: AdagradOptions, step: number): boolean {
+  const n = param.length;
+  const pp = addressOf(param, n);
+  if (pp < 0) return false;
+  const pg = addressOf(grad, n);
+  const ps = addressOf(state.sum, n);
+  if (pg < 0 || ps < 0) return false;
+  const { lr, lrDecay, weightDecay, eps, maximize } = options;
+  const k = familyKernels('adagrad');
+  const fn = k?.fns[(maximize ? MAXIMIZE : 0) | (weightDecay !== 0 ? WEIGHT_DECAY : 0)];
+  if (!fn) return false;
+  const clr = lr / (1 + (step - 1) * lrDecay);
+  fn(n, k!.scratch, pp, pg, ps, weightDecay, -clr, eps);
+  kernelStats.calls++;
+  return true;
+}
+
+export function adadeltaStepWasm(param: Float32Array, grad: Float32Array, state: AdadeltaBuffers, options: AdadeltaOptions, _step: number): boolean {
+  const n = param.length;
+  const pp = addressOf(param, n);
+  if (pp < 0) return false;
+  const pg = addressOf(grad, n);
+  const pv = addressOf(state.square_avg, n);
+  const pu = addressOf(state.acc_delta, n);
+  if (pg < 0 || pv < 0 || pu < 0) return false;
+  const { lr, rho, eps, weightDecay, maximize } = options;
+  const k = familyKernels('adadelta');
+  const fn = k?.fns[(maximize ? MAXIMIZE : 0) | (weightDecay !== 0 ? WEIGHT_DECAY : 0)];
+  if (!fn) return false;
+  fn(n, k!.scratch, pp, pg, pv, pu, weightDecay, rho, 1 - rho, eps, -lr);
+  kernelStats.calls++;
+  return true;
+}
+
+/** Adam (`decay` = 1) and AdamW (`l2` = 0, `decay` = 1 − γλ): the arguments of `adamUpdate` in ../adam.ts. */
+export function adamUpdateWasm(
+  param: Float32Array, grad: Float32Array, state: AdamBuffers, lr: number, beta1: number, beta2: number, eps: number,
+  l2: number, decay: number, amsgrad: boolean, maximize: boolean, step: number,
+): boolean {
+  const n = param.length;
+  const pp = addressOf(param, n);
+  if (pp < 0) return false;
+  const pg = addressOf(grad, n);
+  const pm = addressOf(state.exp_avg, n);
+  const pv = addressOf(state.exp_avg_sq, n);
+  if (pg < 0 || pm < 0 || pv < 0) return false;
+  let pmax = 0;
+  if (amsgrad) {
+    pmax = addressOf(state.max_exp_avg_sq, n);
+    if (pmax < 0) return false;
+  }
+  const key = (maximize ? MAXIMIZE : 0) | (l2 !== 0 ? WEIGHT_DECAY : 0) | (decay !== 1 ? ADAM_DECAY : 0) | (amsgrad ? ADAM_AMSGRAD : 0);
+  const k = familyKernels('adam');
+  const fn = k?.fns[key];
+  if (!fn) return false;
+  const stepSize = lr / (1 - beta1 ** step);
+  const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+  fn(n, k!.scratch, pp, pg, pm, pv, pmax, l2, decay, beta1, 1 - beta1, beta2, 1 - beta2, bc2Sqrt, eps, -stepSize);
+  kernelStats.calls++;
+  return true;
+}
+
+export function rmspropStepWasm(param: Float32Array, grad: Float32Array, state: RMSpropBuffers, options: RMSpropOptions, _step: number): boolean {
+  const n = param.length;
+  const pp = addressOf(param, n);
+  if (pp < 0) return false;
+  const pg = addressOf(grad, n);
+  const pv = addressOf(state.square_avg, n);
+  if (pg < 0 || pv < 0) return false;
+  const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = options;
+  let pa = 0;
+  let pb = 0;
+  if (centered) {
+    pa = addressOf(state.grad_avg, n);
+    if (pa < 0) return false;
+  }
+  if (momentum > 0) {
+    pb = addressOf(state.momentum_buffer, n);
+    if (pb < 0) return false;
+  }
+  const key = (maximize ? MAXIMIZE : 0) | (weightDecay !== 0 ? WEIGHT_DECAY : 0) | (centered ? RMSPROP_CENTERED : 0) | (momentum > 0 ? RMSPROP_MOMENTUM : 0);
+  const k = familyKernels('rmsprop');
+  const fn = k?.fns[key];
+  if (!fn) return false;
+  fn(n, k!.scratch, pp, pg, pv, pa, pb, weightDecay, alpha, 1 - alpha, eps, momentum, -lr);
+  kernelStats.calls++;
+  return true;
+}
