@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CrossEntropyLoss, hiddenActivationLayers, mlp, type Sequential } from '../../src/layers/index.js';
 import { activeGemmKernel, gemmKernels, useGemmKernel, type GemmKernel } from '../../src/tensor/gemm/index.js';
-import { getFloat32Allocator, setFloat32Allocator, useWasmMemory, type Float32Allocator } from '../../src/tensor/memory.js';
+import { getFloat32Allocator, setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
+import { countAllocations, type AllocationCounter } from '../helpers/allocation-counter.js';
 import { Rng } from '../../src/tensor/random.js';
 import { Tensor, zeros } from '../../src/tensor/tensor.js';
 
@@ -21,58 +22,25 @@ import { Tensor, zeros } from '../../src/tensor/tensor.js';
  * dissertation's 784-256-10 runs on the default kernel, in both memories.
  */
 
-type Ctor = 'Float32Array' | 'Float64Array' | 'Int32Array' | 'Uint8Array';
-const ctors: Ctor[] = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint8Array'];
-
 /** The kernel active when the library loads. */
 const defaultKernel = activeGemmKernel();
 
-let typedArrays = 0;
-let allocCalls = 0;
-let restore: (() => void) | null = null;
-
 type Memory = 'heap' | 'wasm';
 
-function install(kernel: GemmKernel, memory: Memory): void {
+let counter: AllocationCounter | null = null;
+let restore: (() => void) | null = null;
+
+function install(kernel: GemmKernel, memory: Memory): AllocationCounter {
   const previousKernel = useGemmKernel(kernel);
   const previousAllocator = getFloat32Allocator();
   useWasmMemory(memory === 'wasm');
-  const inner = getFloat32Allocator();
-  const originals = ctors.map((name) => [name, globalThis[name]] as const);
-  for (const [name, C] of originals) {
-    (globalThis as any)[name] = new Proxy(C, {
-      construct(target, args, newTarget) {
-        typedArrays++;
-        return Reflect.construct(target, args, newTarget === (globalThis as any)[name] ? target : newTarget);
-      },
-    });
-  }
-  const proto = Object.getPrototypeOf(Float32Array.prototype) as { subarray: Function; slice: Function };
-  const { subarray, slice } = proto;
-  proto.subarray = function (this: unknown, ...a: unknown[]) {
-    typedArrays++;
-    return subarray.apply(this, a);
-  };
-  proto.slice = function (this: unknown, ...a: unknown[]) {
-    typedArrays++;
-    return slice.apply(this, a);
-  };
-  // Counts, then defers to the allocator the kernel works with.
-  const counting: Float32Allocator = {
-    name: 'counting',
-    alloc: (n) => {
-      allocCalls++;
-      return inner.alloc(n);
-    },
-  };
-  setFloat32Allocator(counting);
+  counter = countAllocations();
   restore = () => {
-    for (const [name, C] of originals) (globalThis as any)[name] = C;
-    proto.subarray = subarray;
-    proto.slice = slice;
+    counter?.restore();
     setFloat32Allocator(previousAllocator);
     useGemmKernel(previousKernel);
   };
+  return counter;
 }
 
 afterEach(() => {
@@ -109,25 +77,23 @@ function steadyState(widths: number[], paramsOnly: boolean): void {
   const { x, y } = batchOf(rng, 50, widths[0]);
   const small = batchOf(rng, 7, widths[0]);
   const first = step(net, ce, x, y, paramsOnly);
-  expect(allocCalls).toBeGreaterThan(0); // the counters do see the first step's buffers
+  expect(counter!.allocCalls).toBeGreaterThan(0); // the counters do see the first step's buffers
 
-  typedArrays = 0;
-  allocCalls = 0;
+  counter!.reset();
   for (let s = 0; s < 3; s++) {
     const r = step(net, ce, x, y, paramsOnly);
     expect(r.logits).toBe(first.logits); // the same buffer object, reused
     expect(r.dlogits).toBe(first.dlogits);
   }
-  expect({ typedArrays, allocCalls }).toEqual({ typedArrays: 0, allocCalls: 0 });
+  expect(counter!.counts()).toEqual({ typedArrays: 0, allocCalls: 0 });
 
   // A smaller last batch allocates its own buffers once; switching back to 50 allocates nothing.
   step(net, ce, small.x, small.y, paramsOnly);
-  expect(allocCalls).toBeGreaterThan(0);
-  typedArrays = 0;
-  allocCalls = 0;
+  expect(counter!.allocCalls).toBeGreaterThan(0);
+  counter!.reset();
   step(net, ce, small.x, small.y, paramsOnly);
   expect(step(net, ce, x, y, paramsOnly).logits).toBe(first.logits);
-  expect({ typedArrays, allocCalls }).toEqual({ typedArrays: 0, allocCalls: 0 });
+  expect(counter!.counts()).toEqual({ typedArrays: 0, allocCalls: 0 });
 }
 
 /** Every kernel with the memories it works with: WebAssembly kernels on both, JS kernels on the JS heap. */
@@ -157,14 +123,13 @@ describe.each(cases)('a training step allocates nothing after the first (gemm ke
       for (let i = 0; i < out.size; i++) sum += out.data[i];
     });
     step(net, ce, x, y, true);
-    typedArrays = 0;
-    allocCalls = 0;
+    counter!.reset();
     step(net, ce, x, y, true);
     expect(seen).toBe(net.layers[1].forward(net.layers[0].forward(x))); // the sigmoid's own output buffer
     expect(sum).toBeGreaterThan(0);
     handle.remove();
     step(net, ce, x, y, true);
-    expect({ typedArrays, allocCalls }).toEqual({ typedArrays: 0, allocCalls: 0 });
+    expect(counter!.counts()).toEqual({ typedArrays: 0, allocCalls: 0 });
   });
 });
 

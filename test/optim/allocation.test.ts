@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Adadelta, Adagrad, Adam, AdamW, RMSprop, SGD } from '../../src/optim/index.js';
 import { kernelStats } from '../../src/optim/wasm/index.js';
-import { allocFloat32, freeFloat32, getFloat32Allocator, setFloat32Allocator, useWasmMemory, type Float32Allocator } from '../../src/tensor/memory.js';
+import { allocFloat32, freeFloat32, setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
+import { countAllocations, type AllocationCounter } from '../helpers/allocation-counter.js';
 import { Rng } from '../../src/tensor/random.js';
 
 /**
@@ -14,53 +15,11 @@ import { Rng } from '../../src/tensor/random.js';
  * (784-256-10 → 78-25-10), so remainders and small tensors are covered.
  */
 
-type Ctor = 'Float32Array' | 'Float64Array' | 'Int32Array' | 'Uint8Array' | 'ArrayBuffer' | 'SharedArrayBuffer';
-const ctors: Ctor[] = ['Float32Array', 'Float64Array', 'Int32Array', 'Uint8Array', 'ArrayBuffer', 'SharedArrayBuffer'];
-
-let typedArrays = 0;
-let allocCalls = 0;
-let restore: (() => void) | null = null;
-
-function install(): void {
-  const inner = getFloat32Allocator();
-  const originals = ctors.map((name) => [name, globalThis[name]] as const);
-  for (const [name, C] of originals) {
-    (globalThis as any)[name] = new Proxy(C, {
-      construct(target, args, newTarget) {
-        typedArrays++;
-        return Reflect.construct(target, args, newTarget === (globalThis as any)[name] ? target : newTarget);
-      },
-    });
-  }
-  const proto = Object.getPrototypeOf(Float32Array.prototype) as { subarray: Function; slice: Function };
-  const { subarray, slice } = proto;
-  proto.subarray = function (this: unknown, ...a: unknown[]) {
-    typedArrays++;
-    return subarray.apply(this, a);
-  };
-  proto.slice = function (this: unknown, ...a: unknown[]) {
-    typedArrays++;
-    return slice.apply(this, a);
-  };
-  const counting: Float32Allocator = {
-    name: 'counting',
-    alloc: (n) => {
-      allocCalls++;
-      return inner.alloc(n);
-    },
-  };
-  const previous = setFloat32Allocator(counting);
-  restore = () => {
-    for (const [name, C] of originals) (globalThis as any)[name] = C;
-    proto.subarray = subarray;
-    proto.slice = slice;
-    setFloat32Allocator(previous);
-  };
-}
+let counter: AllocationCounter | null = null;
 
 afterEach(() => {
-  restore?.();
-  restore = null;
+  counter?.restore();
+  counter = null;
 });
 
 const SHAPES = [78 * 25, 25, 10 * 25, 10];
@@ -84,19 +43,18 @@ describe.each(['js', 'wasm'] as const)('optimizer steps allocate nothing after t
     try {
       const rng = new Rng(5);
       const ps = SHAPES.map((n) => ({ data: rng.fillNormal(allocFloat32(n)), grad: rng.fillNormal(allocFloat32(n), 0, 0.01) }));
-      install();
+      counter = countAllocations();
       freeFloat32(allocFloat32(4)); // the counters see an allocation…
-      expect({ sawTypedArray: typedArrays > 0, allocCalls }).toEqual({ sawTypedArray: true, allocCalls: 1 });
+      expect({ sawTypedArray: counter.typedArrays > 0, allocCalls: counter.allocCalls }).toEqual({ sawTypedArray: true, allocCalls: 1 });
       const opt = make(ps);
       opt.step(); // …and the first step may create state
-      typedArrays = 0;
-      allocCalls = 0;
+      counter.reset();
       const calls = kernelStats.calls;
       for (let t = 0; t < 5; t++) opt.step();
-      expect({ typedArrays, allocCalls }).toEqual({ typedArrays: 0, allocCalls: 0 });
+      expect(counter.counts()).toEqual({ typedArrays: 0, allocCalls: 0 });
       expect(kernelStats.calls - calls).toBe(path === 'wasm' ? 5 * SHAPES.length : 0);
-      restore?.();
-      restore = null;
+      counter.restore();
+      counter = null;
       opt.dispose();
       for (const p of ps) {
         freeFloat32(p.data);
