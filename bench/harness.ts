@@ -28,23 +28,34 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Time `fn` (seconds per call). */
-export function time(fn: () => void, options: TimeOptions = {}): Timing {
-  const { warmup = 3, runs = 7, minSampleSeconds = 0.05 } = options;
-  for (let i = 0; i < warmup; i++) fn();
-  const samples: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    let reps = 0;
-    const t0 = performance.now();
-    let t1 = t0;
-    do {
-      fn();
-      reps++;
-      t1 = performance.now();
-    } while ((t1 - t0) / 1000 < minSampleSeconds);
-    samples.push((t1 - t0) / 1000 / reps);
-  }
+/** Seconds per call of one sample: wall clock and this process's CPU time (user + system). */
+export interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+/** Call `fn` repeatedly until at least `minSampleSeconds` of wall time pass; return the time per call. */
+export function sample(fn: () => void, minSampleSeconds: number): Sample {
+  let reps = 0;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let t1 = t0;
+  do {
+    fn();
+    reps++;
+    t1 = performance.now();
+  } while ((t1 - t0) / 1000 < minSampleSeconds);
+  const cu = process.cpuUsage(c0);
+  return { wall: (t1 - t0) / 1000 / reps, cpu: (cu.user + cu.system) / 1e6 / reps };
+}
+
+function timing(samples: number[], runs: number): Timing {
   return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), runs };
+}
+
+/** Time `fn` (wall seconds per call). */
+export function time(fn: () => void, options: TimeOptions = {}): Timing {
+  return timeInterleaved([fn], options)[0];
 }
 
 /** Time several functions interleaved (a, b, c, a, b, c, …) so that machine noise hits all alike. */
@@ -52,20 +63,8 @@ export function timeInterleaved(fns: Array<() => void>, options: TimeOptions = {
   const { warmup = 3, runs = 7, minSampleSeconds = 0.05 } = options;
   for (const fn of fns) for (let i = 0; i < warmup; i++) fn();
   const samples: number[][] = fns.map(() => []);
-  for (let r = 0; r < runs; r++) {
-    fns.forEach((fn, f) => {
-      let reps = 0;
-      const t0 = performance.now();
-      let t1 = t0;
-      do {
-        fn();
-        reps++;
-        t1 = performance.now();
-      } while ((t1 - t0) / 1000 < minSampleSeconds);
-      samples[f].push((t1 - t0) / 1000 / reps);
-    });
-  }
-  return samples.map((s) => ({ median: median(s), min: Math.min(...s), max: Math.max(...s), runs }));
+  for (let r = 0; r < runs; r++) fns.forEach((fn, f) => samples[f].push(sample(fn, minSampleSeconds).wall));
+  return samples.map((s) => timing(s, runs));
 }
 
 /** Print rows as an aligned text table. */

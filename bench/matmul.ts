@@ -14,7 +14,7 @@ import { makeWasmKernel, type WasmGemmKernel } from '../src/tensor/gemm/wasm-ker
 import { ModuleBuilder, addTo, whileLoop } from '../src/tensor/gemm/wasm/builder.js';
 import { wasmApi } from '../src/tensor/gemm/wasm/api.js';
 import { ValType } from '../src/tensor/gemm/wasm/opcodes.js';
-import { median, hasFlag, printJsonLine, printTable } from './harness.js';
+import { median, hasFlag, printJsonLine, printTable, sample } from './harness.js';
 
 interface Shape {
   label: string;
@@ -53,18 +53,9 @@ function timeWallAndCpu(fns: Array<() => void>, warmup: number, runs: number, mi
   const out = fns.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
   for (let r = 0; r < runs; r++) {
     fns.forEach((fn, f) => {
-      let reps = 0;
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      let t1 = t0;
-      do {
-        fn();
-        reps++;
-        t1 = performance.now();
-      } while ((t1 - t0) / 1000 < minSampleSeconds);
-      const cu = process.cpuUsage(c0);
-      out[f].wall.push((t1 - t0) / 1000 / reps);
-      out[f].cpu.push((cu.user + cu.system) / 1e6 / reps);
+      const { wall, cpu } = sample(fn, minSampleSeconds);
+      out[f].wall.push(wall);
+      out[f].cpu.push(cpu);
     });
   }
   return out;

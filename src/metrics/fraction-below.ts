@@ -14,7 +14,7 @@
  * values. NaN or ±Inf input is a RangeError naming the row and column (a NaN would otherwise silently count
  * as "not below").
  */
-import { matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
+import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
 import { SampleMoments, type Summary } from './summary.js';
 
 export interface FractionBelowOptions {
@@ -77,9 +77,7 @@ export class FractionBelowAccumulator {
   /** @internal */
   addView(m: MatrixView): void {
     const fn = this.fn;
-    if (m.cols !== this.units) {
-      throw new RangeError(`${fn}: batch has ${m.cols} units (columns), the accumulator was made for ${this.units}`);
-    }
+    checkBatchUnits(fn, m, this.units);
     const st = this.state;
     const buf = st.reserve(m.rows);
     const { data, rows, rowStride, colStride: cs } = m;

@@ -18,7 +18,7 @@
  * Cost: a sort of each row (O(N log N) per sample) into one scratch buffer reused for every row — no
  * allocation per sample, but several times slower than Hoyer's single pass.
  */
-import { matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
+import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
 import { checkPolicy, SampleMoments, type Summary, type UndefinedPolicy } from './summary.js';
 
 export interface GiniOptions {
@@ -72,9 +72,7 @@ export class GiniAccumulator {
   /** @internal */
   addView(m: MatrixView): void {
     const fn = this.fn;
-    if (m.cols !== this.units) {
-      throw new RangeError(`${fn}: batch has ${m.cols} units (columns), the accumulator was made for ${this.units}`);
-    }
+    checkBatchUnits(fn, m, this.units);
     const st = this.state;
     const buf = st.reserve(m.rows);
     const { data, rows, rowStride, colStride: cs } = m;

@@ -35,7 +35,7 @@
  * Cost: one pass over the matrix, float64 accumulators in four independent add chains (8 elements a step), no
  * allocation per sample; with a Float32Array input this runs near memory speed.
  */
-import { matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
+import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
 import { checkPolicy, SampleMoments, type Summary, type UndefinedPolicy } from './summary.js';
 
 export interface HoyerOptions {
@@ -125,9 +125,7 @@ export class HoyerAccumulator {
   /** @internal The kernel, on a validated view. */
   addView(m: MatrixView): void {
     const fn = this.fn;
-    if (m.cols !== this.units) {
-      throw new RangeError(`${fn}: batch has ${m.cols} units (columns), the accumulator was made for ${this.units}`);
-    }
+    checkBatchUnits(fn, m, this.units);
     const st = this.state;
     const buf = st.reserve(m.rows);
     const { data, rows, cols, rowStride, colStride: cs } = m;

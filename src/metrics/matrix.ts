@@ -37,6 +37,13 @@ function describe(v: unknown): string {
   return typeof v === 'object' && v !== null ? (v.constructor?.name ?? 'object') : String(v);
 }
 
+/** A batch fed to an accumulator made for `units` columns must have exactly that many. */
+export function checkBatchUnits(fn: string, m: MatrixView, units: number): void {
+  if (m.cols !== units) {
+    throw new RangeError(`${fn}: batch has ${m.cols} units (columns), the accumulator was made for ${units}`);
+  }
+}
+
 /**
  * Validate `input` and return its view. `fn` and `arg` name the caller and the argument in errors, e.g.
  * "hoyerSparsity: activations must be a rank-2 [samples, units] matrix, got shape [10, 2, 3]".

@@ -25,7 +25,7 @@
  * Streaming: the state is Σₛ rₛⱼ and Σₛ rₛⱼ² per unit in float64 (O(N) memory); each sum gets its additions
  * in row order, so any batching gives a bit-identical result.
  */
-import { matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
+import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
 import { checkPolicy, summarize, type Summary, type UndefinedPolicy } from './summary.js';
 
 export interface TrevesRollsOptions {
@@ -80,9 +80,7 @@ export class TrevesRollsAccumulator {
   addView(m: MatrixView): void {
     const fn = this.fn;
     const N = this.units;
-    if (m.cols !== N) {
-      throw new RangeError(`${fn}: batch has ${m.cols} units (columns), the accumulator was made for ${N}`);
-    }
+    checkBatchUnits(fn, m, N);
     const { sum, sumSq } = this;
     if (this.rows > 0) {
       this.backup ??= new Float64Array(2 * N);
