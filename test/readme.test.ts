@@ -64,6 +64,11 @@ describe('README examples', () => {
     expect(logs[1][0]).toEqual([14, 32, 32, 77]);
   });
 
+  it('speed and memory', async () => {
+    const logs = await run(blocks[5], 5);
+    expect(logs[0]).toEqual(['heap', 4]);
+  });
+
   it('MNIST and samplers', async () => {
     const logs = await run(blocks[4], 4);
     expect(logs[0]).toEqual([60000, 10000, 784, true]);
