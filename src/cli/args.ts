@@ -4,12 +4,20 @@
  */
 import {
   ACTIVATIONS,
+  ConfigError,
+  DATASETS,
+  DEFAULT_CONFIG,
+  OPTIMIZER_DEFAULTS,
   OPTIMIZER_NAMES,
   baselineConfigs,
+  normalizeConfig,
   type ActivationName,
   type OptimizerName,
+  type OptimizerOptionValue,
   type RunConfig,
+  type SamplerConfig,
 } from '../experiments/config.js';
+import { checkOptimizerConfig } from '../experiments/optimizers.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -54,7 +62,171 @@ export function parseNonNegativeNumber(flag: string, text: string): number {
   return v;
 }
 
-/** The `run` command's flags as commander hands them over (strings, before parsing). */
+/** The forms `--sampler` accepts (for help and error messages). */
+export const SAMPLER_FORMS = 'shuffled, sequential, sorted, consecutive:<n>, class-restricted:<k> or class-restricted:<k>:original';
+
+function positiveIntPart(text: string): number | null {
+  const v = Number(text);
+  return /^\d+$/.test(text) && Number.isSafeInteger(v) && v > 0 ? v : null;
+}
+
+/**
+ * `--sampler` text → the run config's sampler (src/data/samplers.ts):
+ *
+ *   shuffled                   reshuffled every epoch, PyTorch's DataLoader(shuffle=True) (the default)
+ *   sequential                 dataset order every epoch
+ *   sorted                     all 0s, then all 1s, …, never shuffled (Sec. 5.11)
+ *   consecutive:<n>            batch 1, n same-digit images in a row, chunk order shuffled once (Sec. 5.7, "con n")
+ *   class-restricted:<k>       every batch from k classes (Sec. 5.9: 1 single, 2 pair, 5 5nums), every image used
+ *   class-restricted:<k>:original   the same with the original notebooks' exhaust rule (~93–95% of the images)
+ *
+ * `class-restricted:<k>:all-images` is accepted and is the same as `class-restricted:<k>` (the library's
+ * default rule is left out of the config, so both spellings give the same config hash). The dissertation's
+ * "con 1" is the ordinary shuffled run with `--batch-size 1`, not `consecutive:1` (which would fix one
+ * random order for every epoch).
+ */
+export function parseSampler(flag: string, text: string): SamplerConfig {
+  const parts = text.trim().split(':');
+  const kind = parts[0].toLowerCase();
+  const fail = (why?: string) => new UsageError(`${flag}: ${why !== undefined ? `${why}; ` : ''}expected ${SAMPLER_FORMS}, got "${text}"`);
+  switch (kind) {
+    case 'shuffled':
+    case 'sequential':
+    case 'sorted':
+      if (parts.length !== 1) throw fail(`${kind} takes no parameter`);
+      return { kind };
+    case 'consecutive': {
+      if (parts.length !== 2) throw fail('consecutive needs n, the number of same-digit images in a row');
+      const n = positiveIntPart(parts[1]);
+      if (n === null) throw fail(`n must be a positive integer, got "${parts[1]}"`);
+      return { kind: 'consecutive', n };
+    }
+    case 'class-restricted': {
+      if (parts.length !== 2 && parts.length !== 3) throw fail('class-restricted needs k, the number of classes per batch');
+      const k = positiveIntPart(parts[1]);
+      if (k === null) throw fail(`k must be a positive integer, got "${parts[1]}"`);
+      const exhaust = parts[2]?.toLowerCase();
+      if (exhaust === undefined || exhaust === 'all-images') return { kind: 'class-restricted', classesPerBatch: k };
+      if (exhaust === 'original') return { kind: 'class-restricted', classesPerBatch: k, exhaust: 'original' };
+      throw fail(`the exhaust rule after k must be original or all-images, got "${parts[2]}"`);
+    }
+    default:
+      throw fail();
+  }
+}
+
+/**
+ * The batch size a sampler trains with: `consecutive` trains with batch 1 (given or implied; any other
+ * `--batch-size` is an error), `class-restricted:<k>` needs k to divide the batch size and at most the
+ * dataset's classes. Returns the batch size to use, undefined for the default.
+ */
+function samplerBatchSize(sampler: SamplerConfig, samplerText: string, batchSize: number | undefined): number | undefined {
+  const flag = `--sampler ${samplerText}`;
+  if (sampler.kind === 'consecutive') {
+    if (batchSize !== undefined && batchSize !== 1) {
+      throw new UsageError(`${flag} trains with batch size 1 (Sec. 5.7), but --batch-size is ${batchSize}: drop --batch-size or set it to 1`);
+    }
+    return 1;
+  }
+  if (sampler.kind === 'class-restricted') {
+    const k = sampler.classesPerBatch;
+    const classes = DATASETS.mnist.classes;
+    if (k > classes) throw new UsageError(`${flag}: MNIST has ${classes} classes, so k must be at most ${classes}, got ${k}`);
+    const b = batchSize ?? DEFAULT_CONFIG.batchSize;
+    if (b % k !== 0) {
+      throw new UsageError(`${flag}: k = ${k} classes per batch must divide the batch size, which is ${b}${batchSize === undefined ? ' (the default; set it with --batch-size)' : ' (--batch-size)'}`);
+    }
+  }
+  return batchSize;
+}
+
+/** One optimizer hyper-parameter flag and the option of the run config it sets (PyTorch's name, camelCase). */
+interface OptimizerFlag {
+  flag: string;
+  /** The property of {@link RunFlags} commander fills. */
+  prop: keyof RunFlags;
+  /** The optimizer option (a key of OPTIMIZER_DEFAULTS[name]). */
+  key: string;
+  parse: (flag: string, text: string) => OptimizerOptionValue;
+}
+
+function parseNumberIn(flag: string, text: string, lo: number, hi: number, hiOpen: boolean): number {
+  const v = Number(text);
+  const ok = text.trim() !== '' && Number.isFinite(v) && v >= lo && (hiOpen ? v < hi : v <= hi);
+  if (!ok) throw new UsageError(`${flag}: expected a number in [${lo}, ${hi}${hiOpen ? ')' : ']'}, got "${text}"`);
+  return v;
+}
+
+/** "0.9,0.999" → [0.9, 0.999], each in [0, 1) as PyTorch's Adam requires. */
+export function parseBetas(flag: string, text: string): [number, number] {
+  const parts = text.split(',').map((p) => p.trim());
+  const vals = parts.map(Number);
+  if (parts.length !== 2 || parts.some((p) => p === '') || !vals.every((v) => Number.isFinite(v) && v >= 0 && v < 1)) {
+    throw new UsageError(`${flag}: expected two numbers b1,b2 in [0, 1), e.g. 0.9,0.999, got "${text}"`);
+  }
+  return [vals[0], vals[1]];
+}
+
+const flagTrue = (): boolean => true;
+
+/** The optimizer flags of `run`, in the order they are reported. Each applies to every optimizer in `--optimizers`. */
+export const OPTIMIZER_FLAGS: readonly OptimizerFlag[] = [
+  { flag: '--lr', prop: 'lr', key: 'lr', parse: parseNonNegativeNumber },
+  { flag: '--momentum', prop: 'momentum', key: 'momentum', parse: parseNonNegativeNumber },
+  { flag: '--dampening', prop: 'dampening', key: 'dampening', parse: parseNonNegativeNumber },
+  { flag: '--nesterov', prop: 'nesterov', key: 'nesterov', parse: flagTrue },
+  { flag: '--weight-decay', prop: 'weightDecay', key: 'weightDecay', parse: parseNonNegativeNumber },
+  { flag: '--rho', prop: 'rho', key: 'rho', parse: (f, t) => parseNumberIn(f, t, 0, 1, false) },
+  { flag: '--betas', prop: 'betas', key: 'betas', parse: parseBetas },
+  { flag: '--optimizer-eps', prop: 'optimizerEps', key: 'eps', parse: parseNonNegativeNumber },
+  { flag: '--amsgrad', prop: 'amsgrad', key: 'amsgrad', parse: flagTrue },
+];
+
+/** The optimizers that take `key`, e.g. 'rho' → ['adadelta']. */
+function optimizersTaking(key: string): OptimizerName[] {
+  return OPTIMIZER_NAMES.filter((n) => key in OPTIMIZER_DEFAULTS[n]);
+}
+
+/** A given optimizer flag with its parsed value. */
+export interface OptimizerSetting {
+  flag: string;
+  key: string;
+  value: OptimizerOptionValue;
+  /** The flag's text as given (empty for a switch such as --nesterov). */
+  text: string;
+}
+
+/**
+ * The optimizer flags given, parsed, checked to apply to every optimizer in `optimizers` (an error names
+ * the flag, the optimizers it does not apply to and those it does).
+ */
+export function optimizerSettings(flags: RunFlags, optimizers: readonly OptimizerName[]): OptimizerSetting[] {
+  const settings: OptimizerSetting[] = [];
+  for (const f of OPTIMIZER_FLAGS) {
+    const raw = flags[f.prop];
+    if (raw === undefined || raw === false) continue;
+    const value = f.parse(f.flag, String(raw));
+    const notTaking = optimizers.filter((n) => !(f.key in OPTIMIZER_DEFAULTS[n]));
+    if (notTaking.length > 0) {
+      throw new UsageError(
+        `${f.flag} does not apply to ${notTaking.join(', ')} (it is an option of ${optimizersTaking(f.key).join(', ')}); ` +
+          `drop ${f.flag} or list only optimizers that take it in --optimizers`,
+      );
+    }
+    settings.push({ flag: f.flag, key: f.key, value, text: raw === true ? '' : String(raw).trim() });
+  }
+  const given = new Map(settings.map((s) => [s.key, s.value]));
+  if (given.get('nesterov') === true) {
+    const momentum = (given.get('momentum') as number | undefined) ?? 0;
+    const dampening = (given.get('dampening') as number | undefined) ?? 0;
+    if (!(momentum > 0 && dampening === 0)) {
+      throw new UsageError(`--nesterov needs --momentum > 0 and --dampening 0 (as in PyTorch), got momentum ${momentum} and dampening ${dampening}`);
+    }
+  }
+  return settings;
+}
+
+/** The run command's flags as commander hands them over (strings, before parsing). */
 export interface RunFlags {
   optimizers?: string;
   seeds?: string;
@@ -68,6 +240,16 @@ export interface RunFlags {
   eps?: string;
   trainImages?: string;
   testImages?: string;
+  sampler?: string;
+  lr?: string;
+  momentum?: string;
+  dampening?: string;
+  nesterov?: boolean;
+  weightDecay?: string;
+  rho?: string;
+  betas?: string;
+  optimizerEps?: string;
+  amsgrad?: boolean;
 }
 
 /**
@@ -79,6 +261,8 @@ export const QUICK = { trainImages: 5000, testImages: 1000, epochs: 2, seeds: [1
 export interface RunPlan {
   configs: RunConfig[];
   outDir: string;
+  /** The sampler and optimizer settings that differ from the baseline, readable: ['sampler sorted', 'lr 0.05']. */
+  settings: string[];
 }
 
 export function planFromFlags(flags: RunFlags): RunPlan {
@@ -87,7 +271,9 @@ export function planFromFlags(flags: RunFlags): RunPlan {
   const seeds = flags.seeds !== undefined ? parseIntList('--seeds', flags.seeds) : quick ? [...QUICK.seeds] : undefined;
   if (seeds && new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: a seed is listed twice in "${flags.seeds}"`);
   const epochs = flags.epochs !== undefined ? parsePositiveInt('--epochs', flags.epochs) : quick ? QUICK.epochs : undefined;
-  const batchSize = flags.batchSize !== undefined ? parsePositiveInt('--batch-size', flags.batchSize) : undefined;
+  const sampler = flags.sampler !== undefined ? parseSampler('--sampler', flags.sampler) : undefined;
+  let batchSize = flags.batchSize !== undefined ? parsePositiveInt('--batch-size', flags.batchSize) : undefined;
+  if (sampler) batchSize = samplerBatchSize(sampler, flags.sampler!, batchSize);
   const hidden = flags.hidden !== undefined ? parseIntList('--hidden', flags.hidden, { positive: true }) : undefined;
   let activation: ActivationName | undefined;
   if (flags.activation !== undefined) {
@@ -103,7 +289,7 @@ export function planFromFlags(flags: RunFlags): RunPlan {
     ...(trainImages !== undefined && { train: { start: 0, end: trainImages } }),
     ...(testImages !== undefined && { test: { start: 0, end: testImages } }),
   };
-  const configs = baselineConfigs({
+  const baseline = baselineConfigs({
     ...(optimizers && { optimizers }),
     ...(seeds && { seeds }),
     ...(epochs !== undefined && { epochs }),
@@ -113,8 +299,35 @@ export function planFromFlags(flags: RunFlags): RunPlan {
     data,
     metrics: { ...(eps !== undefined && { eps }), ...(flags.trainMetrics && { train: true }) },
   });
+  const options = optimizerSettings(flags, [...new Set(baseline.map((c) => c.optimizer.name))]);
+  const configs =
+    sampler === undefined && options.length === 0
+      ? baseline
+      : baseline.map((c) =>
+          normalizeConfig({
+            ...c,
+            ...(sampler && { sampler }),
+            optimizer: { ...c.optimizer, ...Object.fromEntries(options.map((o) => [o.key, o.value])) },
+          }),
+        );
+  // Ranges the optimizer classes check (PyTorch's rules and wording), before any data is loaded.
+  const checked = new Set<string>();
+  for (const c of configs) {
+    if (checked.has(c.optimizer.name)) continue;
+    checked.add(c.optimizer.name);
+    try {
+      checkOptimizerConfig(c.optimizer);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      throw new UsageError(`${options.map((o) => o.flag).join(', ') || 'the optimizer settings'}: ${e.problems.join('; ')}`);
+    }
+  }
+  const settings = [
+    ...(sampler && flags.sampler!.trim().toLowerCase() !== 'shuffled' ? [`sampler ${flags.sampler!.trim()}`] : []),
+    ...options.map((o) => `${o.flag.slice(2)}${o.text === '' ? '' : ` ${o.text}`}`),
+  ];
   const outDir = flags.out ?? (quick ? QUICK.out : 'results');
-  return { configs, outDir };
+  return { configs, outDir, settings };
 }
 
 export type MemoryChoice = 'heap' | 'wasm';

