@@ -7,8 +7,6 @@
  */
 export * from './tensor/index.js';
 export * from './layers/index.js';
-// Both the layers (the Activation layer base class) and gemm's fused epilogue name an 'Activation'; the layer wins.
-export { Activation } from './layers/index.js';
 export * from './optim/index.js';
 export * from './metrics/index.js';
 export * from './data/index.js';

@@ -1,6 +1,6 @@
 import { checkSgemmArgs, sgemm } from './index.js';
 
-export type Activation = 'none' | 'relu' | 'sigmoid';
+export type EpilogueActivation = 'none' | 'relu' | 'sigmoid';
 
 /**
  * A dense layer's forward product with its epilogue: C = act(op(A)·op(B) + 1·biasᵀ), bias broadcast
@@ -28,7 +28,7 @@ export function sgemmBiasAct(
   ldb: number,
   bias: Float32Array | null,
   biasOffset: number,
-  activation: Activation,
+  activation: EpilogueActivation,
   C: Float32Array,
   cOffset: number,
   ldc: number,

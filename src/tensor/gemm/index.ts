@@ -30,7 +30,7 @@ export { referenceKernel } from './reference.js';
 export { blockedKernel } from './blocked.js';
 export { tunedJsKernel } from './js-tuned.js';
 export { THREAD_MIN_MULTIPLY_ADDS } from './wasm-kernel.js';
-export { sgemmBiasAct, type Activation } from './epilogue.js';
+export { sgemmBiasAct, type EpilogueActivation } from './epilogue.js';
 
 const registry = new Map<string, GemmKernel>([
   [referenceKernel.name, referenceKernel],
