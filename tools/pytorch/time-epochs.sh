@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One baseline epoch (784-256-10 sigmoid, batch 50, all 60,000 training images, then the 10,000-image test
 # pass with metrics), timed back to back on this machine:
-#   ours          npx tsx src/cli/main.ts run  (single-threaded JavaScript)
+#   ours          src/cli/main.ts run as `npm start` runs it (single-threaded; relaxed SIMD where the engine has it)
 #   torch t=1/2   tools/pytorch/baseline.py --threads 1 / 2, with the BLAS Debian's torch links by default
 #   openblas t=1/2  the same with OpenBLAS loaded instead (only if OPENBLAS_DIR names a directory holding
 #                 OpenBLAS's libblas.so.3, e.g. one unpacked with `apt-get download libopenblas0-pthread;
@@ -32,7 +32,7 @@ torch_run() { # name threads [openblas]
 }
 
 for r in $(seq 1 "$REPS"); do
-  npx tsx src/cli/main.ts run --optimizers "$OPTIMIZER" --seeds 1 --epochs 1 --out "$OUT/ours-r$r" --force \
+  node --experimental-wasm-relaxed-simd --import tsx src/cli/main.ts run --optimizers "$OPTIMIZER" --seeds 1 --epochs 1 --out "$OUT/ours-r$r" --force \
     --no-progress --no-figures >&2
   torch_run torch-t1 1
   torch_run torch-t2 2
