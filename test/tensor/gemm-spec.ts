@@ -121,6 +121,9 @@ export const gemmSpec: Array<[string, (kernel: GemmKernel) => void]> = [
     check(kernel, false, false, 1, 257, 300, 1, 0.5, 2, rng);
     check(kernel, false, true, 3, 31, 257, -1, 0, 0, rng);
     check(kernel, true, false, 257, 10, 50, 1, 0, 0, rng);
+    // Past 512 in depth and in columns of B (the pure-JS kernel's KC and NC blocks).
+    check(kernel, false, true, 67, 517, 1030, 1, 0, 3, rng);
+    check(kernel, true, false, 20, 530, 600, 0.5, 1, 0, rng);
   }],
   ['beta = 0 ignores NaN already in C, and NaN/Inf in A or B propagate', (kernel) => {
     const A = new Float32Array([1, 2, 3, 4]);

@@ -1,42 +1,79 @@
 import { GemmKernel, scaleC } from './kernel.js';
 
-/** Register tile: 4×4 accumulators (16 doubles fit the 16 x64 vector registers the JIT allocates). */
+/** Register tile: 4×4 accumulators. */
 const MR = 4;
 const NR = 4;
-/** Depth per block: a 4×256 panel of A and of B (8 KiB each as float64) stay in L1. */
-const KC = 256;
-/** Rows of A per packed block. */
+/** Depth per block: a 4×512 panel of A and of B (16 KiB each as float64) together fill a 32 KiB L1. */
+const KC = 512;
+/** Rows of A per packed block: 64×512 float64 = 256 KiB, in L2. */
 const MC = 64;
-/** Columns of B per packed block: 256×256 float64 = 512 KiB, inside a Zen 4 core's 1 MiB L2. */
-const NC = 256;
+/**
+ * Columns of B per packed block (512×512 float64 = 2 MiB; each 16 KiB panel is read once per MC rows of A,
+ * so it streams from L3 without hurting). Block sizes were chosen by timing on a shared 2-core Zen 4;
+ * 256/128/512 and 512/64/1024 measured within the machine's ±10% noise of this.
+ */
+const NC = 512;
 
 let packA = new Float64Array(0);
 let packB = new Float64Array(0);
+/** Edge tiles are computed here, then the valid mr×nr corner is written to C. */
 const tile = new Float64Array(MR * NR);
 
 /**
- * op(X)[p, k] for a panel direction p and depth k, packed k-major into panels of width w, zero-padded:
- * dst[(q·kc + k)·w + (p mod w)] with q = ⌊p / w⌋. `sp`, `sk` are the strides of p and k in `src`.
+ * Pack op(X)[p, k] for p in [0, count), k in [0, kc) into k-major panels of width 4, zero-padded:
+ * dst[(q·kc + k)·4 + (p mod 4)] with q = ⌊p / 4⌋. `sp`, `sk` are the strides of p and k in `src`.
  */
-function pack(src: Float32Array, off: number, sp: number, sk: number, count: number, kc: number, w: number, dst: Float64Array): void {
-  for (let q0 = 0; q0 < count; q0 += w) {
-    const base = (q0 / w) * kc * w;
-    const valid = Math.min(w, count - q0);
+function pack4(src: Float32Array, off: number, sp: number, sk: number, count: number, kc: number, dst: Float64Array): void {
+  const full = count & ~3;
+  let d = 0;
+  for (let q0 = 0; q0 < full; q0 += 4) {
+    let s = off + q0 * sp;
+    if (sp === 1) {
+      for (let k = 0; k < kc; k++) {
+        dst[d] = src[s];
+        dst[d + 1] = src[s + 1];
+        dst[d + 2] = src[s + 2];
+        dst[d + 3] = src[s + 3];
+        d += 4;
+        s += sk;
+      }
+    } else {
+      const s1 = sp, s2 = 2 * sp, s3 = 3 * sp;
+      for (let k = 0; k < kc; k++) {
+        dst[d] = src[s];
+        dst[d + 1] = src[s + s1];
+        dst[d + 2] = src[s + s2];
+        dst[d + 3] = src[s + s3];
+        d += 4;
+        s += sk;
+      }
+    }
+  }
+  const valid = count - full;
+  if (valid > 0) {
+    const s0 = off + full * sp;
     for (let k = 0; k < kc; k++) {
-      const d = base + k * w;
-      const s = off + q0 * sp + k * sk;
-      for (let p = 0; p < valid; p++) dst[d + p] = src[s + p * sp];
-      for (let p = valid; p < w; p++) dst[d + p] = 0;
+      const s = s0 + k * sk;
+      for (let p = 0; p < 4; p++) dst[d + p] = p < valid ? src[s + p * sp] : 0;
+      d += 4;
     }
   }
 }
 
 /**
- * The pure-JS fallback where WebAssembly SIMD is unavailable: the same Goto/BLIS structure as the wasm
- * kernel — op(A) and op(B) packed into k-major panels (float64, so the inner loop does no float32→64
- * conversions), a 4×4 register-blocked micro-kernel with 16 scalar accumulators, edges through a scratch
- * tile. Every layout goes through the packers, so all four transpose combinations run the same inner loop.
- * Accumulates in float64 per KC block and rounds to float32 when writing C.
+ * The pure-JS fallback where WebAssembly SIMD is unavailable: the Goto/BLIS structure of the wasm
+ * kernel — for each KC×NC block, op(B) is packed once into 4-column k-major panels and op(A) (per MC
+ * rows) into 4-row panels, both as float64 so the inner loop does no float32→64 conversions; a 4×4
+ * register-blocked micro-kernel (16 scalar accumulators in locals, one running index per panel) writes
+ * full tiles straight into C with alpha and beta applied, and edge tiles through a scratch tile. Every
+ * layout goes through the packers, so all four transpose combinations run the same inner loop.
+ * Accumulates in float64 per KC block and rounds to float32 when writing C. Scratch buffers are module
+ * level and only grow.
+ *
+ * Speed ceiling (Node 20 / V8, scalar float64, no FMA): this 4×4 loop runs ≈ 3.4–3.8 GFLOP/s when its
+ * panels differ from call to call, as they do here; a micro-benchmark that passes the same two arrays
+ * every call reads 4–4.7 only because V8 then folds their base and length into the code. The driver
+ * reaches ≈ 90–95% of the honest figure, so further gains need a different inner loop, not less overhead.
  */
 export const tunedJsKernel: GemmKernel = {
   name: 'js-tuned',
@@ -46,10 +83,14 @@ export const tunedJsKernel: GemmKernel = {
       scaleC(M, N, beta, C, cOff, ldc);
       return;
     }
-    const nPanels = Math.ceil(Math.min(N, NC) / NR);
     const kcMax = Math.min(KC, K);
-    if (packB.length < nPanels * NR * kcMax) packB = new Float64Array(nPanels * NR * kcMax);
-    if (packA.length < (MC + MR) * kcMax) packA = new Float64Array((MC + MR) * kcMax);
+    const ncMax = Math.min(NC, N);
+    const mcMax = Math.min(MC, M);
+    const needB = ((ncMax + NR - 1) >> 2) * NR * kcMax;
+    const needA = ((mcMax + MR - 1) >> 2) * MR * kcMax;
+    if (packB.length < needB) packB = new Float64Array(needB);
+    if (packA.length < needA) packA = new Float64Array(needA);
+    const pa = packA, pb = packB;
     // Strides of op(A)[i, k] and op(B)[k, j].
     const aSi = tA ? 1 : lda, aSk = tA ? lda : 1;
     const bSj = tB ? ldb : 1, bSk = tB ? 1 : ldb;
@@ -58,50 +99,107 @@ export const tunedJsKernel: GemmKernel = {
       for (let pc = 0; pc < K; pc += KC) {
         const kc = Math.min(KC, K - pc);
         const betaBlock = pc === 0 ? beta : 1;
-        pack(B, bOff + pc * bSk + jc * bSj, bSj, bSk, nc, kc, NR, packB);
+        pack4(B, bOff + pc * bSk + jc * bSj, bSj, bSk, nc, kc, pb);
         for (let ic = 0; ic < M; ic += MC) {
           const mc = Math.min(MC, M - ic);
-          pack(A, aOff + ic * aSi + pc * aSk, aSi, aSk, mc, kc, MR, packA);
-          for (let jr = 0; jr < nc; jr += NR) {
-            const nr = Math.min(NR, nc - jr);
-            const bp0 = (jr / NR) * kc * NR;
-            for (let ir = 0; ir < mc; ir += MR) {
-              const mr = Math.min(MR, mc - ir);
-              micro(kc, packA, (ir / MR) * kc * MR, packB, bp0);
-              const c0 = cOff + (ic + ir) * ldc + jc + jr;
-              for (let i = 0; i < mr; i++) {
-                for (let j = 0; j < nr; j++) {
-                  const p = c0 + i * ldc + j;
-                  const v = alpha * tile[i * NR + j];
-                  C[p] = betaBlock === 0 ? v : v + betaBlock * C[p];
-                }
-              }
-            }
-          }
+          pack4(A, aOff + ic * aSi + pc * aSk, aSi, aSk, mc, kc, pa);
+          block(mc, nc, kc, pa, pb, alpha, betaBlock, C, cOff + ic * ldc + jc, ldc);
         }
       }
     }
   },
 };
 
-/** tile = Σ_k a(:, k)·b(k, :) over one 4-row panel of A and one 4-column panel of B. */
-function micro(kc: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
+/** C[0:mc, 0:nc] = alpha·Ã·B̃ + beta·C over one packed mc×kc block of A and kc×nc block of B. */
+function block(mc: number, nc: number, kc: number, pa: Float64Array, pb: Float64Array, alpha: number, beta: number, C: Float32Array, c0: number, ldc: number): void {
+  const panel = kc * 4;
+  const mFull = mc & ~3, nFull = nc & ~3;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const bi = (jr >> 2) * panel;
+    if (jr < nFull) {
+      for (let ir = 0; ir < mFull; ir += MR) {
+        micro(kc, pa, (ir >> 2) * panel, pb, bi, alpha, beta, C, c0 + ir * ldc + jr, ldc);
+      }
+      for (let ir = mFull; ir < mc; ir += MR) {
+        edge(kc, pa, (ir >> 2) * panel, pb, bi, alpha, beta, C, c0 + ir * ldc + jr, ldc, mc - ir, 4);
+      }
+    } else {
+      for (let ir = 0; ir < mc; ir += MR) {
+        edge(kc, pa, (ir >> 2) * panel, pb, bi, alpha, beta, C, c0 + ir * ldc + jr, ldc, Math.min(4, mc - ir), nc - jr);
+      }
+    }
+  }
+}
+
+/** A partial tile: the full 4×4 product into `tile`, then its mr×nr corner into C. */
+function edge(kc: number, a: Float64Array, ai: number, b: Float64Array, bi: number, alpha: number, beta: number, C: Float32Array, c0: number, ldc: number, mr: number, nr: number): void {
+  microTile(kc, a, ai, b, bi);
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) {
+      const p = c0 + i * ldc + j;
+      const v = alpha * tile[i * NR + j];
+      C[p] = beta === 0 ? v : v + beta * C[p];
+    }
+  }
+}
+
+/** C[4×4 at c0] = alpha·Σ_k a(:, k)·b(k, :) + beta·C over one 4-row panel of A and one 4-column panel of B. */
+function micro(kc: number, a: Float64Array, ai: number, b: Float64Array, bi: number, alpha: number, beta: number, C: Float32Array, c0: number, ldc: number): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
   let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  for (let k = 0; k < kc; k++) {
-    const b0 = b[bi], b1 = b[bi + 1], b2 = b[bi + 2], b3 = b[bi + 3];
-    let x = a[ai];
+  const end = ai + kc * 4;
+  let bj = bi;
+  for (let p = ai; p < end; p += 4) {
+    const b0 = b[bj], b1 = b[bj + 1], b2 = b[bj + 2], b3 = b[bj + 3];
+    let x = a[p];
     c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
-    x = a[ai + 1];
+    x = a[p + 1];
     c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
-    x = a[ai + 2];
+    x = a[p + 2];
     c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
-    x = a[ai + 3];
+    x = a[p + 3];
     c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
-    ai += 4;
-    bi += 4;
+    bj += 4;
+  }
+  const r0 = c0, r1 = c0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+  if (beta === 0) {
+    C[r0] = alpha * c00; C[r0 + 1] = alpha * c01; C[r0 + 2] = alpha * c02; C[r0 + 3] = alpha * c03;
+    C[r1] = alpha * c10; C[r1 + 1] = alpha * c11; C[r1 + 2] = alpha * c12; C[r1 + 3] = alpha * c13;
+    C[r2] = alpha * c20; C[r2 + 1] = alpha * c21; C[r2 + 2] = alpha * c22; C[r2 + 3] = alpha * c23;
+    C[r3] = alpha * c30; C[r3 + 1] = alpha * c31; C[r3 + 2] = alpha * c32; C[r3 + 3] = alpha * c33;
+  } else {
+    C[r0] = alpha * c00 + beta * C[r0]; C[r0 + 1] = alpha * c01 + beta * C[r0 + 1];
+    C[r0 + 2] = alpha * c02 + beta * C[r0 + 2]; C[r0 + 3] = alpha * c03 + beta * C[r0 + 3];
+    C[r1] = alpha * c10 + beta * C[r1]; C[r1 + 1] = alpha * c11 + beta * C[r1 + 1];
+    C[r1 + 2] = alpha * c12 + beta * C[r1 + 2]; C[r1 + 3] = alpha * c13 + beta * C[r1 + 3];
+    C[r2] = alpha * c20 + beta * C[r2]; C[r2 + 1] = alpha * c21 + beta * C[r2 + 1];
+    C[r2 + 2] = alpha * c22 + beta * C[r2 + 2]; C[r2 + 3] = alpha * c23 + beta * C[r2 + 3];
+    C[r3] = alpha * c30 + beta * C[r3]; C[r3 + 1] = alpha * c31 + beta * C[r3 + 1];
+    C[r3 + 2] = alpha * c32 + beta * C[r3 + 2]; C[r3 + 3] = alpha * c33 + beta * C[r3 + 3];
+  }
+}
+
+/** tile = Σ_k a(:, k)·b(k, :) (float64, unscaled), for edge tiles. */
+function microTile(kc: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  const end = ai + kc * 4;
+  let bj = bi;
+  for (let p = ai; p < end; p += 4) {
+    const b0 = b[bj], b1 = b[bj + 1], b2 = b[bj + 2], b3 = b[bj + 3];
+    let x = a[p];
+    c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
+    x = a[p + 1];
+    c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
+    x = a[p + 2];
+    c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
+    x = a[p + 3];
+    c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
+    bj += 4;
   }
   tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
   tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
