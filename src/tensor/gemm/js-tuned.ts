@@ -118,7 +118,7 @@ function block(mc: number, nc: number, kc: number, pa: Float64Array, pb: Float64
     const bi = (jr >> 2) * panel;
     if (jr < nFull) {
       for (let ir = 0; ir < mFull; ir += MR) {
-        micro(kc, pa, (ir >> 2) * panel, pb, bi, alpha, beta, C, c0 + ir * ldc + jr, ldc);
+        edge(kc, pa, (ir >> 2) * panel, pb, bi, alpha, beta, C, c0 + ir * ldc + jr, ldc, 4, 4);
       }
       for (let ir = mFull; ir < mc; ir += MR) {
         edge(kc, pa, (ir >> 2) * panel, pb, bi, alpha, beta, C, c0 + ir * ldc + jr, ldc, mc - ir, 4);
@@ -131,57 +131,25 @@ function block(mc: number, nc: number, kc: number, pa: Float64Array, pb: Float64
   }
 }
 
-/** A partial tile: the full 4×4 product into `tile`, then its mr×nr corner into C. */
+/**
+ * One 4×4 tile of C: the product into `tile` (16 extra stores against 16·kc multiply-adds), then its mr×nr
+ * corner — all of it for a full tile — into C. beta = 0 is tested once per tile and never reads C.
+ */
 function edge(kc: number, a: Float64Array, ai: number, b: Float64Array, bi: number, alpha: number, beta: number, C: Float32Array, c0: number, ldc: number, mr: number, nr: number): void {
   microTile(kc, a, ai, b, bi);
-  for (let i = 0; i < mr; i++) {
-    for (let j = 0; j < nr; j++) {
-      const p = c0 + i * ldc + j;
-      const v = alpha * tile[i * NR + j];
-      C[p] = beta === 0 ? v : v + beta * C[p];
+  if (beta === 0) {
+    for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) C[c0 + i * ldc + j] = alpha * tile[i * NR + j];
+  } else {
+    for (let i = 0; i < mr; i++) {
+      for (let j = 0; j < nr; j++) {
+        const p = c0 + i * ldc + j;
+        C[p] = alpha * tile[i * NR + j] + beta * C[p];
+      }
     }
   }
 }
 
-/** C[4×4 at c0] = alpha·Σ_k a(:, k)·b(k, :) + beta·C over one 4-row panel of A and one 4-column panel of B. */
-function micro(kc: number, a: Float64Array, ai: number, b: Float64Array, bi: number, alpha: number, beta: number, C: Float32Array, c0: number, ldc: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  const end = ai + kc * 4;
-  let bj = bi;
-  for (let p = ai; p < end; p += 4) {
-    const b0 = b[bj], b1 = b[bj + 1], b2 = b[bj + 2], b3 = b[bj + 3];
-    let x = a[p];
-    c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
-    x = a[p + 1];
-    c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
-    x = a[p + 2];
-    c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
-    x = a[p + 3];
-    c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
-    bj += 4;
-  }
-  const r0 = c0, r1 = c0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-  if (beta === 0) {
-    C[r0] = alpha * c00; C[r0 + 1] = alpha * c01; C[r0 + 2] = alpha * c02; C[r0 + 3] = alpha * c03;
-    C[r1] = alpha * c10; C[r1 + 1] = alpha * c11; C[r1 + 2] = alpha * c12; C[r1 + 3] = alpha * c13;
-    C[r2] = alpha * c20; C[r2 + 1] = alpha * c21; C[r2 + 2] = alpha * c22; C[r2 + 3] = alpha * c23;
-    C[r3] = alpha * c30; C[r3 + 1] = alpha * c31; C[r3 + 2] = alpha * c32; C[r3 + 3] = alpha * c33;
-  } else {
-    C[r0] = alpha * c00 + beta * C[r0]; C[r0 + 1] = alpha * c01 + beta * C[r0 + 1];
-    C[r0 + 2] = alpha * c02 + beta * C[r0 + 2]; C[r0 + 3] = alpha * c03 + beta * C[r0 + 3];
-    C[r1] = alpha * c10 + beta * C[r1]; C[r1 + 1] = alpha * c11 + beta * C[r1 + 1];
-    C[r1 + 2] = alpha * c12 + beta * C[r1 + 2]; C[r1 + 3] = alpha * c13 + beta * C[r1 + 3];
-    C[r2] = alpha * c20 + beta * C[r2]; C[r2 + 1] = alpha * c21 + beta * C[r2 + 1];
-    C[r2 + 2] = alpha * c22 + beta * C[r2 + 2]; C[r2 + 3] = alpha * c23 + beta * C[r2 + 3];
-    C[r3] = alpha * c30 + beta * C[r3]; C[r3 + 1] = alpha * c31 + beta * C[r3 + 1];
-    C[r3 + 2] = alpha * c32 + beta * C[r3 + 2]; C[r3 + 3] = alpha * c33 + beta * C[r3 + 3];
-  }
-}
-
-/** tile = Σ_k a(:, k)·b(k, :) (float64, unscaled), for edge tiles. */
+/** tile = Σ_k a(:, k)·b(k, :) over one 4-row panel of A and one 4-column panel of B (float64, unscaled). */
 function microTile(kc: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
