@@ -15,7 +15,8 @@
  * as "not below").
  */
 import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
-import { SampleMoments, type Summary } from './summary.js';
+import { PerSampleAccumulator, type AccumulatorInternals } from './per-sample.js';
+import type { Summary } from './summary.js';
 
 export interface FractionBelowOptions {
   /** Compare |a| (default true) or a. */
@@ -41,41 +42,27 @@ export interface FractionBelowStreamResult extends Omit<FractionBelowResult, 'pe
   perSample: Float64Array | null;
 }
 
-export class FractionBelowAccumulator {
-  readonly units: number;
+export class FractionBelowAccumulator extends PerSampleAccumulator {
   readonly threshold: number;
   readonly abs: boolean;
   readonly inclusive: boolean;
-  private readonly state: SampleMoments;
   private countBelow = 0;
-  private readonly fn: string;
 
-  constructor(units: number, threshold: number, opts: FractionBelowAccumulatorOptions = {}, internal?: { fn: string; capacity: number }) {
+  constructor(units: number, threshold: number, opts: FractionBelowAccumulatorOptions = {}, internal?: AccumulatorInternals) {
     const fn = internal?.fn ?? 'FractionBelowAccumulator';
-    this.fn = internal?.fn ?? 'FractionBelowAccumulator.add';
     if (!Number.isInteger(units) || units < 1) {
       throw new RangeError(`${fn}: needs at least 1 unit (column), got ${units}`);
     }
     if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
       throw new RangeError(`${fn}: threshold must be a finite number, got ${threshold}`);
     }
-    this.units = units;
+    super('FractionBelowAccumulator', units, opts.keepPerSample ?? false, internal);
     this.threshold = threshold;
     this.abs = opts.abs ?? true;
     this.inclusive = opts.inclusive ?? false;
-    this.state = new SampleMoments(opts.keepPerSample ?? false, internal?.capacity ?? 0);
   }
 
-  get samples(): number {
-    return this.state.samples;
-  }
-
-  add(batch: MatrixInput): void {
-    this.addView(matrixView(batch, this.fn, 'batch'));
-  }
-
-  /** @internal */
-  addView(m: MatrixView): void {
+  override addView(m: MatrixView): void {
     const fn = this.fn;
     checkBatchUnits(fn, m, this.units);
     const st = this.state;

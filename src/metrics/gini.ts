@@ -19,7 +19,8 @@
  * allocation per sample, but several times slower than Hoyer's single pass.
  */
 import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
-import { checkPolicy, SampleMoments, type Summary, type UndefinedPolicy } from './summary.js';
+import { PerSampleAccumulator, type AccumulatorInternals } from './per-sample.js';
+import { checkPolicy, type Summary, type UndefinedPolicy } from './summary.js';
 
 export interface GiniOptions {
   /** Undefined (all-zero) samples: 'skip' (default), 'nan' or 'error'. */
@@ -42,35 +43,21 @@ export interface GiniStreamResult extends Omit<GiniResult, 'perSample'> {
 }
 
 /** Streaming Gini index over batches of rows; bit-identical to `giniIndex` on the concatenated rows. */
-export class GiniAccumulator {
-  readonly units: number;
+export class GiniAccumulator extends PerSampleAccumulator {
   readonly onUndefined: UndefinedPolicy;
-  private readonly state: SampleMoments;
   private readonly scratch: Float64Array;
-  private readonly fn: string;
 
-  constructor(units: number, opts: GiniAccumulatorOptions = {}, internal?: { fn: string; capacity: number }) {
+  constructor(units: number, opts: GiniAccumulatorOptions = {}, internal?: AccumulatorInternals) {
     const fn = internal?.fn ?? 'GiniAccumulator';
-    this.fn = internal?.fn ?? 'GiniAccumulator.add';
     if (!Number.isInteger(units) || units < 1) {
       throw new RangeError(`${fn}: the Gini index needs at least 1 unit (column), got ${units}`);
     }
-    this.units = units;
+    super('GiniAccumulator', units, opts.keepPerSample ?? false, internal);
     this.onUndefined = checkPolicy(fn, opts.onUndefined);
-    this.state = new SampleMoments(opts.keepPerSample ?? false, internal?.capacity ?? 0);
     this.scratch = new Float64Array(units);
   }
 
-  get samples(): number {
-    return this.state.samples;
-  }
-
-  add(batch: MatrixInput): void {
-    this.addView(matrixView(batch, this.fn, 'batch'));
-  }
-
-  /** @internal */
-  addView(m: MatrixView): void {
+  override addView(m: MatrixView): void {
     const fn = this.fn;
     checkBatchUnits(fn, m, this.units);
     const st = this.state;

@@ -36,7 +36,8 @@
  * allocation per sample; with a Float32Array input this runs near memory speed.
  */
 import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
-import { checkPolicy, SampleMoments, type Summary, type UndefinedPolicy } from './summary.js';
+import { PerSampleAccumulator, type AccumulatorInternals } from './per-sample.js';
+import { checkPolicy, type Summary, type UndefinedPolicy } from './summary.js';
 
 export interface HoyerOptions {
   /** Use |aⱼ| in ‖a‖₁ (default true; see the module comment for abs: false). */
@@ -86,44 +87,28 @@ function hoyerRowScaled(m: MatrixView, r: number, abs: boolean, sqrtN: number): 
  * then `result()`. Never holds the full matrix; holds O(1) state unless `keepPerSample`. Feeding the rows of
  * a matrix in any batching gives a result bit-identical to `hoyerSparsity` on the whole matrix.
  */
-export class HoyerAccumulator {
-  readonly units: number;
+export class HoyerAccumulator extends PerSampleAccumulator {
   readonly abs: boolean;
   readonly onUndefined: UndefinedPolicy;
-  private readonly state: SampleMoments;
   private readonly sqrtN: number;
   private activationSum = 0;
-  private readonly fn: string;
 
   /** `internal` is for `hoyerSparsity` (its name in errors, and the exact per-sample capacity). */
-  constructor(units: number, opts: HoyerAccumulatorOptions = {}, internal?: { fn: string; capacity: number }) {
+  constructor(units: number, opts: HoyerAccumulatorOptions = {}, internal?: AccumulatorInternals) {
     const fn = internal?.fn ?? 'HoyerAccumulator';
-    this.fn = internal?.fn ?? 'HoyerAccumulator.add';
     if (!Number.isInteger(units) || units < 2) {
       throw new RangeError(
         `${fn}: Hoyer sparsity needs at least 2 units (columns), got ${units}` +
           (units === 1 ? ' (its denominator √N − 1 is 0 for N = 1)' : ''),
       );
     }
-    this.units = units;
+    super('HoyerAccumulator', units, opts.keepPerSample ?? false, internal);
     this.abs = opts.abs ?? true;
     this.onUndefined = checkPolicy(fn, opts.onUndefined);
-    this.state = new SampleMoments(opts.keepPerSample ?? false, internal?.capacity ?? 0);
     this.sqrtN = Math.sqrt(units);
   }
 
-  /** Rows added so far. */
-  get samples(): number {
-    return this.state.samples;
-  }
-
-  /** Add a batch of rows ([batch, units]). On error (NaN input, policy 'error') the state is unchanged. */
-  add(batch: MatrixInput): void {
-    this.addView(matrixView(batch, this.fn, 'batch'));
-  }
-
-  /** @internal The kernel, on a validated view. */
-  addView(m: MatrixView): void {
+  override addView(m: MatrixView): void {
     const fn = this.fn;
     checkBatchUnits(fn, m, this.units);
     const st = this.state;
