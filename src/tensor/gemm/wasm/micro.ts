@@ -84,9 +84,17 @@ export function emitMicroKernel(m: ModuleBuilder, aMode: AMode, bMode: BMode, sh
   }
   for (const row of acc) for (const l of row) f.v128Zero().lset(l);
 
-  /** `steps` k steps with compile-time offsets, then advance the pointers. */
+  /**
+   * `steps` k steps with compile-time offsets, then advance the pointers. Steps after the first are each
+   * nested in an `if (b ≠ odd constant)` — always true, b being a 4-byte-aligned address — which pins
+   * their order: TurboFan places pure nodes (the multiply-adds) just before their first use, i.e. all
+   * of them after the last step's loads, so an unrolled body would keep every step's operands live at
+   * once and spill. A branch it cannot fold (a distinct constant per step) keeps each step's arithmetic
+   * ahead of the next step's loads; the cost is one compare-and-branch per step.
+   */
   const body = (steps: number): void => {
     for (let u = 0; u < steps; u++) {
+      if (u > 0) f.lget(b).i32(2 * u + 1).i32Ne().if();
       for (let v = 0; v < nv; v++) {
         f.lget(b);
         f.v128Load(bMode === 'packed' ? (u * nr + v * 4) * 4 : v * 16).lset(bv[v]);
@@ -100,6 +108,7 @@ export function emitMicroKernel(m: ModuleBuilder, aMode: AMode, bMode: BMode, sh
         for (let v = 0; v < nv; v++) madd(f, acc[i][v], av, bv[v], fma);
       }
     }
+    for (let u = 1; u < steps; u++) f.end();
     if (aMode === 'packed') addTo(f, a, steps * mr * 4);
     else if (aMode === 'bcast') addTo(f, a, steps * mr * 16);
     else for (const p of rowPtr) addTo(f, p, steps * 4);
