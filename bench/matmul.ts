@@ -7,7 +7,8 @@
  * Operands come from `allocFloat32` under `useWasmMemory()` (where the library's own buffers live);
  * `--heap` adds, for the default kernel, the same product on ordinary JS-heap arrays, which costs the copy
  * into and out of the WebAssembly memory. `--peers` adds TensorFlow.js's WASM backend (one thread) and
- * ml-matrix, timed in the same interleaved run. `--threads` adds the default kernel on 2 threads.
+ * ml-matrix, timed in the same interleaved run. `--threads` adds the default kernel on 2 threads, with
+ * `× 1 thread` (JSON `speedup_vs_1_thread`): its wall-clock median over the one-thread row's, same run.
  */
 import { Rng, activeGemmKernel, allocFloat32, gemmKernels, sgemm, useGemmKernel, useWasmMemory, wasmMemoryAvailable, type GemmKernel } from '../src/tensor/index.js';
 import { makeWasmKernel, type WasmGemmKernel } from '../src/tensor/gemm/wasm-kernel.js';
@@ -214,8 +215,11 @@ export async function main(args: string[]): Promise<void> {
       if (c.kernel === 'tfjs-wasm') tfjsCpu = rec.cpu_gflops_median as number;
       return rec;
     });
+    // The default kernel on one thread, same operands: what a threaded row's wall-clock speedup is taken against.
+    const single = recs.find((r) => r.kernel === 'default' && r.threads === 1 && r.operands === 'wasm');
     for (const rec of recs) {
       if (Number.isFinite(tfjsCpu) && rec.threads === 1) rec.cpu_ratio_to_tfjs = (rec.cpu_gflops_median as number) / tfjsCpu;
+      if (single && rec.threads !== 1) rec.speedup_vs_1_thread = (rec.gflops_median as number) / (single.gflops_median as number);
       if (json) printJsonLine(rec);
       rows.push({
         shape: `${s.label} ${rec.shape}${s.transA ? ' Aᵀ' : ''}${s.transB ? ' Bᵀ' : ''}`,
@@ -227,6 +231,7 @@ export async function main(args: string[]): Promise<void> {
         max: rec.gflops_max as number,
         'CPU-time GFLOP/s': rec.cpu_gflops_median as number,
         '× tfjs (CPU)': (rec.cpu_ratio_to_tfjs as number | undefined) ?? '',
+        '× 1 thread': (rec.speedup_vs_1_thread as number | undefined) ?? '',
       });
     }
   }

@@ -40,11 +40,10 @@ export function sgemmBiasAct(
     throw new RangeError(`sgemmBiasAct: bias needs ${N} elements from offset ${biasOffset}, but has ${bias.length}`);
   }
   checkSgemmArgs(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, C, cOffset, ldc); // before C is touched
-  for (let i = 0; i < M; i++) {
-    const row = cOffset + i * ldc;
-    if (bias) C.set(bias.subarray(biasOffset, biasOffset + N), row);
-    else C.fill(0, row, row + N);
-  }
+  // Row 0 element by element, the others copied from it (copyWithin is a memmove; a `subarray` per row
+  // would allocate a view per call).
+  for (let j = 0; j < N; j++) C[cOffset + j] = bias ? bias[biasOffset + j] : 0;
+  for (let i = 1; i < M; i++) C.copyWithin(cOffset + i * ldc, cOffset, cOffset + N);
   sgemm(transA, transB, M, N, K, 1, A, aOffset, lda, B, bOffset, ldb, 1, C, cOffset, ldc);
   if (activation === 'none') return;
   for (let i = 0; i < M; i++) {
