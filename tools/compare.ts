@@ -32,11 +32,11 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { readResultsDir, readResultsFile, type RunResult } from '../src/experiments/results.js';
-import { meanOverLayers, summarize, type MetricName, type MetricStat, type Summary, type SummaryRow } from '../src/experiments/summary.js';
+import { CORE_METRICS, TRAIN_METRICS, WEIGHTED_METRICS, epochMetricValues, summarize, type MetricName, type MetricStat, type Summary, type SummaryRow } from '../src/experiments/summary.js';
 import type { EpochRecord } from '../src/experiments/records.js';
 
 const DEFAULT_METRICS: MetricName[] = ['test_acc', 'sparsity_mean', 'selectivity_mean'];
-const LAYER_KEYS = new Set(['sparsity_mean', 'sparsity_std', 'selectivity_mean', 'selectivity_std']);
+const KNOWN_METRICS: readonly string[] = [...CORE_METRICS, ...TRAIN_METRICS, ...WEIGHTED_METRICS];
 
 export interface SideStat extends MetricStat {
   min: number;
@@ -72,10 +72,9 @@ function readSide(paths: readonly string[], side: string): RunResult[] {
   return runs;
 }
 
-/** One run's value of a summary metric at an epoch (layer metrics: the plain mean over layers, eq. 5.1). */
+/** One run's value of a summary metric at an epoch, exactly as the summary computes it (layer metrics: eq. 5.1 / 5.2). */
 function epochValue(e: EpochRecord, metric: MetricName): number | null {
-  if (LAYER_KEYS.has(metric)) return meanOverLayers(e.layers, metric as 'sparsity_mean');
-  const v = (e as unknown as Record<string, unknown>)[metric];
+  const v = epochMetricValues(e)[metric];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
@@ -176,6 +175,8 @@ function parseArgs(argv: string[]): { ours: string[]; torch: string[]; metrics: 
       const v = argv[++i];
       if (!v) throw new Error('--metrics: expected a comma-separated list, e.g. test_acc,sparsity_mean');
       out.metrics = v.split(',').map((s) => s.trim()) as MetricName[];
+      const unknown = out.metrics.filter((m) => !KNOWN_METRICS.includes(m));
+      if (unknown.length) throw new Error(`--metrics: unknown metric ${unknown.map((m) => `'${m}'`).join(', ')} (known: ${KNOWN_METRICS.join(', ')})`);
     } else if (a.startsWith('--')) throw new Error(`unknown flag ${a} (expected --ours, --torch, --metrics, --markdown)`);
     else if (target) target.push(a);
     else throw new Error(`${a}: give paths after --ours or --torch`);
@@ -188,6 +189,10 @@ export function main(argv: string[]): number {
   const oursRuns = readSide(args.ours, 'ours');
   const torchRuns = readSide(args.torch, 'torch');
   const { checks, ours, torch } = compareRuns(oursRuns, torchRuns, args.metrics);
+  if (checks.length === 0) {
+    const labels = (s: Summary) => s.groups.map((g) => g.label).join(', ');
+    throw new Error(`nothing to compare: no condition and epoch on both sides (ours: ${labels(ours)}; torch: ${labels(torch)})`);
+  }
   const md = args.markdown;
   console.log(
     'Criterion: agree ⇔ |mean_ours − mean_torch| ≤ tol, tol = max(2·√(SEM_ours² + SEM_torch²), range_torch, range_ours);\n' +

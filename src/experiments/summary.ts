@@ -143,7 +143,8 @@ interface Collected {
   diverged: DivergedRecord | null;
 }
 
-function epochValues(e: EpochRecord): Partial<Record<MetricName, number | null>> {
+/** Every summary metric of one run at one epoch (layer metrics reduced over layers by eq. 5.1 / 5.2); null where undefined. */
+export function epochMetricValues(e: EpochRecord): Partial<Record<MetricName, number | null>> {
   const out: Partial<Record<MetricName, number | null>> = {
     train_loss: e.train_loss,
     test_loss: e.test_loss,
@@ -200,7 +201,7 @@ export function summarize(runs: readonly RunResult[]): Summary {
     const maxEpoch = Math.max(0, ...members.map((m) => m.epochs.length));
     for (let epoch = 1; epoch <= maxEpoch; epoch++) {
       const present = members.filter((m) => m.epochs.length >= epoch);
-      const values = present.map((m) => epochValues(m.epochs[epoch - 1]));
+      const values = present.map((m) => epochMetricValues(m.epochs[epoch - 1]));
       const stat = (k: MetricName): MetricStat => meanSem(finite(values.map((v) => v[k])));
       const metrics = {} as SummaryRow['metrics'];
       for (const k of CORE_METRICS) metrics[k] = stat(k);
