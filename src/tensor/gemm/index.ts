@@ -7,7 +7,7 @@
  * - `wasm-relaxed` — WebAssembly SIMD with f32x4.relaxed_madd (FMA), where the engine has relaxed SIMD
  *   (Node 20: `--experimental-wasm-relaxed-simd`); the default when available.
  * - `wasm-simd` — WebAssembly SIMD mul + add; the default otherwise.
- * - `js-tuned` — packed, 4×4 register-blocked pure JS; the default where WebAssembly SIMD is missing.
+ * - `js-tuned` — packed, 2×3 register-blocked pure JS (float64 panels in one plain array); the default where WebAssembly SIMD is missing.
  * - `js-blocked` (cache-blocked loops) and `reference` (float64 triple loop, the specification).
  * The WebAssembly module is generated at run time by the typed emitter in ./wasm (no toolchain, no
  * binary in the repository). Operands allocated with `allocFloat32` after `useWasmMemory()` are used in

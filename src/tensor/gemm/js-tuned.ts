@@ -1,79 +1,49 @@
 import { GemmKernel, scaleC } from './kernel.js';
 
-/** Register tile: 4×4 accumulators. */
-const MR = 4;
-const NR = 4;
-/** Depth per block: a 4×512 panel of A and of B (16 KiB each as float64) together fill a 32 KiB L1. */
-const KC = 512;
-/** Rows of A per packed block: 64×512 float64 = 256 KiB, in L2. */
+/** Register tile: 2 rows of op(A) × 3 columns of op(B) (see the kernel's doc comment for why). */
+const MR = 2;
+const NR = 3;
+/** Depth per block: a 2×256 panel of A and a 256×3 panel of B (4 KiB + 6 KiB as float64) stay in L1. */
+const KC = 256;
+/** Rows of A per packed block: 64×256 float64 = 128 KiB, in L2. */
 const MC = 64;
-/**
- * Columns of B per packed block (512×512 float64 = 2 MiB; each 16 KiB panel is read once per MC rows of A,
- * so it streams from L3 without hurting). Block sizes were chosen by timing on a shared 2-core Zen 4;
- * 256/128/512 and 512/64/1024 measured within the machine's ±10% noise of this.
- */
+/** Columns of B per packed block: 256×512 float64 = 1 MiB; each panel is reused by MC/2 tiles. */
 const NC = 512;
 
-let packA = new Float64Array(0);
-let packB = new Float64Array(0);
-/** Edge tiles are computed here, then the valid mr×nr corner is written to C. */
-const tile = new Float64Array(MR * NR);
-
-/**
- * Pack op(X)[p, k] for p in [0, count), k in [0, kc) into k-major panels of width 4, zero-padded:
- * dst[(q·kc + k)·4 + (p mod 4)] with q = ⌊p / 4⌋. `sp`, `sk` are the strides of p and k in `src`.
- */
-function pack4(src: Float32Array, off: number, sp: number, sk: number, count: number, kc: number, dst: Float64Array): void {
-  const full = count & ~3;
-  let d = 0;
-  for (let q0 = 0; q0 < full; q0 += 4) {
-    let s = off + q0 * sp;
-    if (sp === 1) {
-      for (let k = 0; k < kc; k++) {
-        dst[d] = src[s];
-        dst[d + 1] = src[s + 1];
-        dst[d + 2] = src[s + 2];
-        dst[d + 3] = src[s + 3];
-        d += 4;
-        s += sk;
-      }
-    } else {
-      const s1 = sp, s2 = 2 * sp, s3 = 3 * sp;
-      for (let k = 0; k < kc; k++) {
-        dst[d] = src[s];
-        dst[d + 1] = src[s + s1];
-        dst[d + 2] = src[s + s2];
-        dst[d + 3] = src[s + s3];
-        d += 4;
-        s += sk;
-      }
-    }
-  }
-  const valid = count - full;
-  if (valid > 0) {
-    const s0 = off + full * sp;
-    for (let k = 0; k < kc; k++) {
-      const s = s0 + k * sk;
-      for (let p = 0; p < 4; p++) dst[d + p] = p < valid ? src[s + p * sp] : 0;
-      d += 4;
-    }
-  }
-}
+type Sgemm = GemmKernel['sgemm'];
 
 /**
  * The pure-JS fallback where WebAssembly SIMD is unavailable: the Goto/BLIS structure of the wasm
- * kernel — for each KC×NC block, op(B) is packed once into 4-column k-major panels and op(A) (per MC
- * rows) into 4-row panels, both as float64 so the inner loop does no float32→64 conversions; a 4×4
- * register-blocked micro-kernel (16 scalar accumulators in locals, one running index per panel) writes
- * full tiles straight into C with alpha and beta applied, and edge tiles through a scratch tile. Every
- * layout goes through the packers, so all four transpose combinations run the same inner loop.
- * Accumulates in float64 per KC block and rounds to float32 when writing C. Scratch buffers are module
- * level and only grow.
+ * kernel — for each KC×NC block, op(B) is packed once into 3-column k-major panels and op(A) (per MC
+ * rows) into 2-row panels, both as float64 so the inner loop does no float32→64 conversions; a 2×3
+ * register-blocked micro-kernel computes each tile (6 scalar accumulators) and writes its valid corner
+ * to C with alpha and beta applied (beta = 0 never reads C). Every layout goes through the packers, so
+ * all four transpose combinations run the same inner loop. Accumulates in float64 per KC block and
+ * rounds to float32 when writing C.
  *
- * Speed ceiling (Node 20 / V8, scalar float64, no FMA): this 4×4 loop runs ≈ 3.4–3.8 GFLOP/s when its
- * panels differ from call to call, as they do here; a micro-benchmark that passes the same two arrays
- * every call reads 4–4.7 only because V8 then folds their base and length into the code. The driver
- * reaches ≈ 90–95% of the honest figure, so further gains need a different inner loop, not less overhead.
+ * Why this shape of code (read from V8's optimized code, `node --print-opt-code`, Node 20):
+ * - TurboFan schedules all of an iteration's multiplies before its adds, so an m×n tile needs 2·m·n
+ *   xmm registers (accumulators + products) of the 15 it allocates: 2×3 (12) runs without spills,
+ *   while 2×4 spills 2 accumulators and 4×4 about 16 to the stack every iteration.
+ * - Both packed operands live in ONE plain array of doubles (PACKED_DOUBLE_ELEMENTS) that the closures
+ *   made once by {@link createKernel} hold as a constant. Float64Array parameters cost, per iteration, a
+ *   map check and reloads of base, external pointer and length per array, and a constant Float64Array
+ *   still costs a detached-buffer test per load once the engine has seen any ArrayBuffer detached (as
+ *   in this library's process, which uses WebAssembly memory); the constant double array costs one map
+ *   check and two field loads per iteration and a compare per load.
+ * - Index and loop-counter arithmetic is truncated with `| 0` (the values are small integers), which
+ *   removes the overflow checks of speculative integer adds.
+ * The store grows only (to KC·(MC + NC + 1) doubles, 1.2 MB, at most); nothing is allocated per call
+ * after that.
+ *
+ * Speed (scalar float64, no FMA; shared 2-core AMD EPYC at ≈ 2.8 GHz, Node 20): `npm run bench --
+ * matmul --kernels js-tuned --shapes 1024x1024x1024,50x784x256` gives ≈ 3.4 GFLOP/s at 1024³ and
+ * ≈ 3.0 at 50×784×256 (CPU-time medians; neighbours on the machine move them ±25%). Timed interleaved
+ * in one process, that is 1.52× (1024³), 1.52× (50×784×256) and 1.60× (256³) the previous 4×4
+ * Float64Array kernel (git 51e1055). 2×4, 3×3, 3×4, 4×4, 2×6, a k-unrolled 2×3, and KC 512 or
+ * MC 128 measured the same or slower. The loop is now ≈ 40 instructions per 6 multiply-adds (15 of them
+ * loads with their bounds checks, 10 loop overhead), so further gains need fewer checks per load, which
+ * V8 does not offer to scalar code here.
  */
 export const tunedJsKernel: GemmKernel = {
   name: 'js-tuned',
@@ -83,14 +53,109 @@ export const tunedJsKernel: GemmKernel = {
       scaleC(M, N, beta, C, cOff, ldc);
       return;
     }
-    const kcMax = Math.min(KC, K);
-    const ncMax = Math.min(NC, N);
-    const mcMax = Math.min(MC, M);
-    const needB = ((ncMax + NR - 1) >> 2) * NR * kcMax;
-    const needA = ((mcMax + MR - 1) >> 2) * MR * kcMax;
-    if (packB.length < needB) packB = new Float64Array(needB);
-    if (packA.length < needA) packA = new Float64Array(needA);
-    const pa = packA, pb = packB;
+    (impl ??= createKernel())(tA, tB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+  },
+};
+
+let impl: Sgemm | null = null;
+
+/** The kernel's closures over its packed store; made once, so V8 treats the store as a constant. */
+function createKernel(): Sgemm {
+  /** Packed op(A) panels in m[0, B_AT), op(B) panels from B_AT on; plain doubles (see the doc above). */
+  const m: number[] = [];
+  const B_AT = MC * KC;
+  /** The tile's product, before alpha, beta and the edge mask are applied. */
+  const tile = new Float64Array(MR * NR);
+
+  /** Grow `m` to hold the A block and an nc-column B block (pushing doubles keeps PACKED_DOUBLE_ELEMENTS). */
+  function reserve(nc: number, kc: number): void {
+    const need = B_AT + Math.ceil(nc / NR) * NR * kc;
+    while (m.length < need) m.push(0.5);
+  }
+
+  /**
+   * Pack op(X)[p, k] for p in [0, count), k in [0, kc) into k-major panels of width w (2 or 3),
+   * zero-padded: m[d + (q·kc + k)·w + (p mod w)] with q = ⌊p / w⌋. `sp`, `sk` are the strides of p and
+   * k in `src`.
+   */
+  function pack(src: Float32Array, off: number, sp: number, sk: number, count: number, kc: number, w: number, d: number): void {
+    const full = count - (count % w);
+    for (let q0 = 0; q0 < full; q0 += w) {
+      let s = off + q0 * sp;
+      if (w === 3) {
+        const s2 = 2 * sp;
+        for (let k = 0; k < kc; k++) {
+          m[d] = src[s];
+          m[d + 1] = src[s + sp];
+          m[d + 2] = src[s + s2];
+          d += 3;
+          s += sk;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          m[d] = src[s];
+          m[d + 1] = src[s + sp];
+          d += 2;
+          s += sk;
+        }
+      }
+    }
+    const valid = count - full;
+    if (valid > 0) {
+      const s0 = off + full * sp;
+      for (let k = 0; k < kc; k++) {
+        const s = s0 + k * sk;
+        for (let p = 0; p < w; p++) m[d + p] = p < valid ? src[s + p * sp] : 0;
+        d += w;
+      }
+    }
+  }
+
+  /** tile = Σ_k a(:, k)·b(k, :) over the 2-row A panel at m[p] and the 3-column B panel at m[q]. */
+  function micro(kc: number, p: number, q: number): void {
+    let c00 = 0, c01 = 0, c02 = 0;
+    let c10 = 0, c11 = 0, c12 = 0;
+    for (const end = (p + MR * kc) | 0; p < end; ) {
+      const b0 = m[q], b1 = m[(q + 1) | 0], b2 = m[(q + 2) | 0];
+      let x = m[p];
+      c00 += x * b0; c01 += x * b1; c02 += x * b2;
+      x = m[(p + 1) | 0];
+      c10 += x * b0; c11 += x * b1; c12 += x * b2;
+      p = (p + MR) | 0;
+      q = (q + NR) | 0;
+    }
+    tile[0] = c00; tile[1] = c01; tile[2] = c02;
+    tile[3] = c10; tile[4] = c11; tile[5] = c12;
+  }
+
+  /** C[0:mr, 0:nr] = alpha·tile + beta·C; beta = 0 is tested once per tile and never reads C. */
+  function store(alpha: number, beta: number, C: Float32Array, c0: number, ldc: number, mr: number, nr: number): void {
+    if (beta === 0) {
+      for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) C[c0 + i * ldc + j] = alpha * tile[i * NR + j];
+    } else {
+      for (let i = 0; i < mr; i++) {
+        for (let j = 0; j < nr; j++) {
+          const t = c0 + i * ldc + j;
+          C[t] = alpha * tile[i * NR + j] + beta * C[t];
+        }
+      }
+    }
+  }
+
+  /** C[0:mc, 0:nc] = alpha·Ã·B̃ + beta·C over the packed mc×kc block of A and kc×nc block of B. */
+  function block(mc: number, nc: number, kc: number, alpha: number, beta: number, C: Float32Array, c0: number, ldc: number): void {
+    for (let jr = 0; jr < nc; jr += NR) {
+      const q = B_AT + jr * kc;
+      const nr = Math.min(NR, nc - jr);
+      for (let ir = 0; ir < mc; ir += MR) {
+        micro(kc, ir * kc, q);
+        store(alpha, beta, C, c0 + ir * ldc + jr, ldc, Math.min(MR, mc - ir), nr);
+      }
+    }
+  }
+
+  return (tA, tB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc) => {
+    reserve(Math.min(NC, N), Math.min(KC, K));
     // Strides of op(A)[i, k] and op(B)[k, j].
     const aSi = tA ? 1 : lda, aSk = tA ? lda : 1;
     const bSj = tB ? ldb : 1, bSk = tB ? 1 : ldb;
@@ -99,78 +164,13 @@ export const tunedJsKernel: GemmKernel = {
       for (let pc = 0; pc < K; pc += KC) {
         const kc = Math.min(KC, K - pc);
         const betaBlock = pc === 0 ? beta : 1;
-        pack4(B, bOff + pc * bSk + jc * bSj, bSj, bSk, nc, kc, pb);
+        pack(B, bOff + pc * bSk + jc * bSj, bSj, bSk, nc, kc, NR, B_AT);
         for (let ic = 0; ic < M; ic += MC) {
           const mc = Math.min(MC, M - ic);
-          pack4(A, aOff + ic * aSi + pc * aSk, aSi, aSk, mc, kc, pa);
-          block(mc, nc, kc, pa, pb, alpha, betaBlock, C, cOff + ic * ldc + jc, ldc);
+          pack(A, aOff + ic * aSi + pc * aSk, aSi, aSk, mc, kc, MR, 0);
+          block(mc, nc, kc, alpha, betaBlock, C, cOff + ic * ldc + jc, ldc);
         }
       }
     }
-  },
-};
-
-/** C[0:mc, 0:nc] = alpha·Ã·B̃ + beta·C over one packed mc×kc block of A and kc×nc block of B. */
-function block(mc: number, nc: number, kc: number, pa: Float64Array, pb: Float64Array, alpha: number, beta: number, C: Float32Array, c0: number, ldc: number): void {
-  const panel = kc * 4;
-  const mFull = mc & ~3, nFull = nc & ~3;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const bi = (jr >> 2) * panel;
-    if (jr < nFull) {
-      for (let ir = 0; ir < mFull; ir += MR) {
-        edge(kc, pa, (ir >> 2) * panel, pb, bi, alpha, beta, C, c0 + ir * ldc + jr, ldc, 4, 4);
-      }
-      for (let ir = mFull; ir < mc; ir += MR) {
-        edge(kc, pa, (ir >> 2) * panel, pb, bi, alpha, beta, C, c0 + ir * ldc + jr, ldc, mc - ir, 4);
-      }
-    } else {
-      for (let ir = 0; ir < mc; ir += MR) {
-        edge(kc, pa, (ir >> 2) * panel, pb, bi, alpha, beta, C, c0 + ir * ldc + jr, ldc, Math.min(4, mc - ir), nc - jr);
-      }
-    }
-  }
-}
-
-/**
- * One 4×4 tile of C: the product into `tile` (16 extra stores against 16·kc multiply-adds), then its mr×nr
- * corner — all of it for a full tile — into C. beta = 0 is tested once per tile and never reads C.
- */
-function edge(kc: number, a: Float64Array, ai: number, b: Float64Array, bi: number, alpha: number, beta: number, C: Float32Array, c0: number, ldc: number, mr: number, nr: number): void {
-  microTile(kc, a, ai, b, bi);
-  if (beta === 0) {
-    for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) C[c0 + i * ldc + j] = alpha * tile[i * NR + j];
-  } else {
-    for (let i = 0; i < mr; i++) {
-      for (let j = 0; j < nr; j++) {
-        const p = c0 + i * ldc + j;
-        C[p] = alpha * tile[i * NR + j] + beta * C[p];
-      }
-    }
-  }
-}
-
-/** tile = Σ_k a(:, k)·b(k, :) over one 4-row panel of A and one 4-column panel of B (float64, unscaled). */
-function microTile(kc: number, a: Float64Array, ai: number, b: Float64Array, bi: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  const end = ai + kc * 4;
-  let bj = bi;
-  for (let p = ai; p < end; p += 4) {
-    const b0 = b[bj], b1 = b[bj + 1], b2 = b[bj + 2], b3 = b[bj + 3];
-    let x = a[p];
-    c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
-    x = a[p + 1];
-    c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
-    x = a[p + 2];
-    c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
-    x = a[p + 3];
-    c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
-    bj += 4;
-  }
-  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
-  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
-  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  };
 }
