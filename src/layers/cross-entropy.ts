@@ -1,4 +1,5 @@
 import { Tensor, shapeString } from '../tensor/tensor.js';
+import { rowMax, sumExpShifted } from '../tensor/ops.js';
 import { RowBuffers } from './buffers.js';
 import { checkBatchInput } from './validate.js';
 
@@ -61,11 +62,8 @@ export class CrossEntropyLoss {
     let total = 0;
     for (let i = 0; i < batch; i++) {
       const zb = logits.offset + i * classes, gb = i * classes, label = labels[i];
-      let m = -Infinity;
-      for (let j = 0; j < classes; j++) if (z[zb + j] > m) m = z[zb + j];
-      let s = 0;
-      for (let j = 0; j < classes; j++) s += Math.exp(z[zb + j] - m);
-      const lse = m + Math.log(s);
+      const m = rowMax(z, zb, classes);
+      const lse = m + Math.log(sumExpShifted(z, zb, classes, m));
       total += lse - z[zb + label];
       for (let j = 0; j < classes; j++) g[gb + j] = (Math.exp(z[zb + j] - lse) - (j === label ? 1 : 0)) * scale;
     }

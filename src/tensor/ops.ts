@@ -122,6 +122,20 @@ export function tanhBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
 // ---------------------------------------------------------------------------------------------------------
 // Row-wise softmax family on [rows, cols] matrices.
 
+/** max over a[base … base + n − 1] (−∞ for n = 0; NaN entries are skipped, as `>` is false for them). */
+export function rowMax(a: Float32Array, base: number, n: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < n; j++) if (a[base + j] > m) m = a[base + j];
+  return m;
+}
+
+/** Σⱼ e^(a[base + j] − m) in float64, the denominator of a softmax shifted by its row maximum m. */
+export function sumExpShifted(a: Float32Array, base: number, n: number, m: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) s += Math.exp(a[base + j] - m);
+  return s;
+}
+
 /**
  * out[i, :] = softmax(x[i, :]): with m = maxⱼ x[i, j], out[i, j] = e^(x[i,j] − m) / Σₖ e^(x[i,k] − m).
  * Subtracting the row maximum makes every exponent ≤ 0, so nothing overflows for any finite logits
@@ -134,10 +148,8 @@ export function softmaxRows(out: Tensor, x: Tensor): Tensor {
   const o = out.data, a = x.data;
   for (let r = 0; r < rows; r++) {
     const xb = x.offset + r * cols, ob = out.offset + r * cols;
-    let m = -Infinity;
-    for (let j = 0; j < cols; j++) if (a[xb + j] > m) m = a[xb + j];
-    let s = 0;
-    for (let j = 0; j < cols; j++) s += Math.exp(a[xb + j] - m);
+    const m = rowMax(a, xb, cols);
+    const s = sumExpShifted(a, xb, cols, m);
     // Recomputing e^(x − m) here (rather than storing it in out) rounds each result once, and keeps the
     // op safe in place: element j of x is read before element j of out is written.
     for (let j = 0; j < cols; j++) o[ob + j] = Math.exp(a[xb + j] - m) / s;
@@ -172,11 +184,8 @@ export function logSoftmaxRows(out: Tensor, x: Tensor): Tensor {
   const o = out.data, a = x.data;
   for (let r = 0; r < rows; r++) {
     const xb = x.offset + r * cols, ob = out.offset + r * cols;
-    let m = -Infinity;
-    for (let j = 0; j < cols; j++) if (a[xb + j] > m) m = a[xb + j];
-    let s = 0;
-    for (let j = 0; j < cols; j++) s += Math.exp(a[xb + j] - m);
-    const lse = m + Math.log(s);
+    const m = rowMax(a, xb, cols);
+    const lse = m + Math.log(sumExpShifted(a, xb, cols, m));
     for (let j = 0; j < cols; j++) o[ob + j] = a[xb + j] - lse;
   }
   return out;
