@@ -124,3 +124,16 @@ describe('judgeClaims and FINDINGS.md', () => {
     expect(new Set(judgeClaims(join(root, 'empty')).map((j) => j.verdict))).toEqual(new Set(['not run']));
   });
 });
+
+describe('Table 5.3', () => {
+  it('prints ours (mean ± SEM) beside the printed values, and every printed row even without runs', async () => {
+    const { table53Markdown, TABLE_5_3_PRINTED } = await import('../../src/experiments/findings/tables.js');
+    expect(TABLE_5_3_PRINTED).toHaveLength(18);
+    const runs = seeds.map((seed, i) => fakeRun({ optimizer: 'adam', hidden: [256, 256], seed, epochs: 2 }, () => [0.3, 0.34, 0.35][i]));
+    const md = table53Markdown(runs);
+    // sparsity 0.3, 0.34, 0.35: mean 0.33, sample std √((0.03² + 0.01² + 0.02²)/2) = √0.0007, SEM = √(0.0007/3) = 0.015275…
+    expect(md).toContain('| adam | 2 | 3 | 0.9020 ± 0.0000 | 0.981 | 0.3300 ± 0.0153 | 0.336 |');
+    expect(md).toContain('| sgd | 1 | 0 | — | 0.9765 |');
+    expect(md.split('\n')).toHaveLength(2 + 18);
+  });
+});

@@ -101,10 +101,14 @@ export const CLAIMS: Claim[] = [
   {
     id: 'depth',
     where: '6.1 (7); 5.4',
-    claim: 'More hidden layers raise sparsity and selectivity with Adadelta and Adam.',
+    claim: 'More hidden layers raise sparsity and selectivity with Adadelta and Adam, and lower them with Adagrad.',
     figure: '5.6; Table 5.3',
     presets: ['hidden-layers'],
-    tests: each(['adadelta', 'adam'], (o, m) => ({ kind: 'axis-trend', label: o, filter: { 'optimizer.name': o }, axis: 'hidden.length', metric: m, expect: 'increasing' })),
+    reading: 'Sec. 5.4.6: "Adagrad decreases its sparsity and selectivity as the hidden layer is added"; SGD "fluctuates" (not tested). Depths 1–5 for Adadelta and Adam, 1–4 for Adagrad (its 5-layer net does not train).',
+    tests: [
+      ...each(['adadelta', 'adam'], (o, m) => ({ kind: 'axis-trend', label: o, filter: { 'optimizer.name': o }, axis: 'hidden.length', metric: m, expect: 'increasing' as Direction })),
+      ...METRICS.map((m) => ({ kind: 'axis-trend', label: 'adagrad', filter: { 'optimizer.name': 'adagrad', 'hidden.length': [1, 2, 3, 4] }, axis: 'hidden.length', metric: m, expect: 'decreasing' as Direction })),
+    ],
   },
   {
     id: 'per-layer',
