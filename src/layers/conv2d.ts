@@ -133,6 +133,7 @@ export class Conv2d extends BaseLayer {
     if (hit !== null) return hit;
     if (this.plans.length >= MAX_PLANS) freePlan(this.plans.shift()!);
     const outShape = this.outputShape(shape);
+    if (outShape[3] >= 65536) throw new RangeError(`${this.name}: output width ${outShape[3]} is beyond the supported 65535 (input ${JSON.stringify(shape)})`);
     const P = outShape[2] * outShape[3];
     const y = new Tensor(allocFloat32(outShape[0] * this.outChannels * P), outShape);
     const p: Plan = { inShape: shape.slice(), y, cols: allocFloat32(shape[0] * this.fanIn * P), dcols: null, dx: null };
@@ -233,8 +234,19 @@ function freePlan(p: Plan): void {
 }
 
 /**
+ * The output columns ow whose input column ow·sw − pw + j lies inside [0, W): [first, end). Outside them
+ * the patch reads padding.
+ */
+function inside(j: number, sw: number, pw: number, W: number, OW: number): number {
+  // Packs first (low 16 bits) and end (high bits) into one number to stay allocation-free.
+  const first = Math.min(OW, Math.max(0, Math.ceil((pw - j) / sw)));
+  const end = Math.max(first, Math.min(OW, Math.floor((W - 1 + pw - j) / sw) + 1));
+  return first + end * 65536;
+}
+
+/**
  * Unroll one example's patches: cols[(c·kh + i)·kw + j][oh·OW + ow] = X[c, oh·sh − ph + i, ow·sw − pw + j],
- * 0 where that falls in the padding.
+ * 0 where that falls in the padding. The in-bounds run of each row is copied without per-element tests.
  */
 export function im2col(
   x: Float32Array, xOff: number, C: number, H: number, W: number, kh: number, kw: number, sh: number, sw: number,
@@ -245,6 +257,8 @@ export function im2col(
     const plane = xOff + c * H * W;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
+        const span = inside(j, sw, pw, W, OW);
+        const first = span & 65535, end = (span - first) / 65536;
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sh - ph + i;
           if (ih < 0 || ih >= H) {
@@ -252,9 +266,12 @@ export function im2col(
             r += OW;
             continue;
           }
-          const row = plane + ih * W;
-          let iw = j - pw;
-          for (let ow = 0; ow < OW; ow++, iw += sw) cols[r++] = iw >= 0 && iw < W ? x[row + iw] : 0;
+          for (let ow = 0; ow < first; ow++) cols[r + ow] = 0;
+          let src = plane + ih * W + first * sw - pw + j;
+          if (sw === 1) for (let ow = first; ow < end; ow++) cols[r + ow] = x[src++];
+          else for (let ow = first; ow < end; ow++, src += sw) cols[r + ow] = x[src];
+          for (let ow = end; ow < OW; ow++) cols[r + ow] = 0;
+          r += OW;
         }
       }
     }
@@ -271,15 +288,15 @@ export function col2imAdd(
     const plane = dxOff + c * H * W;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
+        const span = inside(j, sw, pw, W, OW);
+        const first = span & 65535, end = (span - first) / 65536;
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sh - ph + i;
-          if (ih < 0 || ih >= H) {
-            r += OW;
-            continue;
+          if (ih >= 0 && ih < H) {
+            let dst = plane + ih * W + first * sw - pw + j;
+            for (let ow = first; ow < end; ow++, dst += sw) dx[dst] += cols[r + ow];
           }
-          const row = plane + ih * W;
-          let iw = j - pw;
-          for (let ow = 0; ow < OW; ow++, iw += sw, r++) if (iw >= 0 && iw < W) dx[row + iw] += cols[r];
+          r += OW;
         }
       }
     }
