@@ -9,7 +9,8 @@
  *   cnn eval forward                 forward of a test batch in eval mode
  *   epoch (estimate)                 1,200 steps + 200 test batches: 60,000 training and 10,000 test images
  * and, to show where a convolution's time goes, the parts of our conv1 (im2col alone and the gemm products
- * alone, per example as Conv2d runs them).
+ * alone, per example as Conv2d runs them), and its forward product as one [64, 288]·[288, 50·196] product
+ * instead of 50 per-example ones (the layout an implicit-gemm or batched-im2col design would use).
  *
  * Each round runs our cases (interleaved, medians of samples of ≥ 50 ms after warm-up) and then
  * tools/pytorch/time_conv.py with OMP_NUM_THREADS=1 (same method, OpenBLAS/oneDNN as Debian links them);
@@ -82,6 +83,15 @@ function ourCases(): Array<[string, () => void]> {
       sgemm(false, true, O, K, P, 1, y, n * O * P, P, cols, n * K * P, P, 1, dw, 0, K);
       sgemm(true, false, K, P, O, 1, w, 0, K, y, n * O * P, P, 0, dcols, 0, P);
     }
+  }]);
+  // The alternative layout: the batch's cols as one [K, N·P] matrix and one product per layer (would then
+  // need an [O, N, P] → NCHW permute and a dY gather, not counted here).
+  const Yb = allocFloat32(50 * O * P);
+  cases.push(['conv1 part: forward products per example', () => {
+    for (let n = 0; n < 50; n++) sgemm(false, false, O, P, K, 1, w, 0, K, cols, n * K * P, P, 0, y, n * O * P, P);
+  }]);
+  cases.push(['conv1 part: forward as one batched product', () => {
+    sgemm(false, false, O, 50 * P, K, 1, w, 0, K, cols, 0, 50 * P, 0, Yb, 0, 50 * P);
   }]);
   return cases;
 }
