@@ -87,6 +87,11 @@ export class MaxPool2d extends BaseLayer {
     const OH = plan.y.shape[2], OW = plan.y.shape[3];
     const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding;
     const xd = x.data, yd = plan.y.data, am = plan.argmax;
+    if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0) {
+      pool2x2(xd, x.offset, N * C, H, W, OH, OW, yd, am);
+      this.last = plan;
+      return plan.y;
+    }
     let o = 0;
     for (let plane = 0; plane < N * C; plane++) {
       const base = x.offset + plane * H * W;
@@ -144,4 +149,32 @@ export class MaxPool2d extends BaseLayer {
 function freePlan(p: Plan): void {
   freeFloat32(p.y.data);
   if (p.dx) freeFloat32(p.dx.data);
+}
+
+/**
+ * The 2×2, stride-2, unpadded case (the CNN's pools) without the general window loops; the same scan
+ * order and tie rule: (0, 0), (0, 1), (1, 0), (1, 1) from −∞, replacing only on > or NaN.
+ */
+function pool2x2(xd: Float32Array, xOff: number, planes: number, H: number, W: number, OH: number, OW: number, yd: Float32Array, am: Int32Array): void {
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = xOff + plane * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      const r0 = 2 * oh * W, r1 = r0 + W;
+      for (let ow = 0; ow < OW; ow++, o++) {
+        const c = 2 * ow;
+        let best = -Infinity, at = r0 + c;
+        let v = xd[base + r0 + c];
+        if (v > best || v !== v) (best = v), (at = r0 + c);
+        v = xd[base + r0 + c + 1];
+        if (v > best || v !== v) (best = v), (at = r0 + c + 1);
+        v = xd[base + r1 + c];
+        if (v > best || v !== v) (best = v), (at = r1 + c);
+        v = xd[base + r1 + c + 1];
+        if (v > best || v !== v) (best = v), (at = r1 + c + 1);
+        yd[o] = best;
+        am[o] = at;
+      }
+    }
+  }
 }

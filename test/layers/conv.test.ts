@@ -235,3 +235,34 @@ describe('initialisation as PyTorch', () => {
     expect(new Conv2d(1, 2, 3, { rng: new Rng(1), bias: false }).bias).toBeNull();
   });
 });
+
+describe('MaxPool2d 2×2 fast path', () => {
+  it('agrees with the general window scan (values, winners, gradients) on inputs full of ties', () => {
+    const [N, C, H, W] = [2, 3, 7, 9];
+    const x = zeros([N, C, H, W]);
+    const rng = new Rng(11);
+    for (let i = 0; i < x.size; i++) x.data[i] = rng.int(3); // 0, 1, 2: most windows tie
+    const g = rand([N, C, 3, 4], 12);
+    const fast = new MaxPool2d(2);
+    const y = fast.forward(x).toFloat32Array();
+    const dx = fast.backward(g).toFloat32Array();
+    // The general path on the same windows: kernel [2, 2] with stride [2, 2] written through a 3×3 window
+    // would differ, so compare against a direct scan instead (first maximum in row-major order wins).
+    const yRef = new Float32Array(y.length), dxRef = new Float32Array(x.size);
+    let o = 0;
+    for (let p = 0; p < N * C; p++)
+      for (let oh = 0; oh < 3; oh++)
+        for (let ow = 0; ow < 4; ow++, o++) {
+          let best = -Infinity, at = -1;
+          for (let i = 0; i < 2; i++)
+            for (let j = 0; j < 2; j++) {
+              const k = p * H * W + (2 * oh + i) * W + 2 * ow + j;
+              if (x.data[k] > best) (best = x.data[k]), (at = k);
+            }
+          yRef[o] = best;
+          dxRef[at] += g.data[o];
+        }
+    expect(Array.from(y)).toEqual(Array.from(yRef));
+    expect(Array.from(dx)).toEqual(Array.from(dxRef));
+  });
+});
