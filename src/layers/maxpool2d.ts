@@ -83,9 +83,9 @@ export class MaxPool2d extends BaseLayer {
 
   protected compute(x: Tensor): Tensor {
     const plan = this.plan(x.shape);
-    const [N, C, H, W] = x.shape;
+    const xs = x.shape, N = xs[0], C = xs[1], H = xs[2], W = xs[3]; // index reads: no iterator per step
     const OH = plan.y.shape[2], OW = plan.y.shape[3];
-    const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding;
+    const kh = this.kernelSize[0], kw = this.kernelSize[1], sh = this.stride[0], sw = this.stride[1], ph = this.padding[0], pw = this.padding[1];
     const xd = x.data, yd = plan.y.data, am = plan.argmax;
     if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0) {
       pool2x2(xd, x.offset, N * C, H, W, OH, OW, yd, am);
@@ -126,7 +126,7 @@ export class MaxPool2d extends BaseLayer {
     const plan = this.last;
     if (plan === null) throw new Error(`${this.name}: backward called before forward`);
     checkGradShape(this.name, gradOutput, plan.y);
-    const [N, C, H, W] = plan.inShape;
+    const xs = plan.inShape, N = xs[0], C = xs[1], H = xs[2], W = xs[3];
     if (plan.dx === null) plan.dx = new Tensor(allocFloat32(N * C * H * W), plan.inShape);
     const dx = plan.dx.data, g = gradOutput.data, go = gradOutput.offset, am = plan.argmax;
     const per = plan.y.shape[2] * plan.y.shape[3];
