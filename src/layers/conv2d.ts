@@ -47,11 +47,17 @@ const MAX_PLANS = 4;
  *             dcols[K, P] = Wᵀ · dY_n, then col2im adds dcols back into dX_n               (sgemm TN)
  *             db[o]      += Σ_{n,p} dY[n, o, p]   (float64 sum, rounded once)
  *
- * The cols of the whole batch are kept from forward for dW (N·K·P floats: 5.6 MB for the dissertation's
+ * The cols of the whole batch are kept from forward for dW (N·K·P floats: 11 MB for the dissertation's
  * second convolution at batch 50), so backward does not unroll again. Buffers are allocated per input
  * shape on first use and reused: a training step at a fixed shape allocates nothing after the first.
- * Why im2col and not an implicit gemm: the products then go through the same tuned kernels as
- * everything else; im2col itself is measured at a small share of a conv forward (bench/conv.ts prints it).
+ *
+ * Why per example, measured (paired, interleaved, batch 50, wasm-relaxed): the alternative layout — the
+ * batch's cols as one [K, N·P] matrix, one product per layer, an NCHW scatter/gather around it — has the
+ * faster bare product (bench/conv.ts: about 1.35× on conv1's forward), but as a whole layer it was slower:
+ * forward 0.42× (conv0) and 0.86× (conv1), forward+backward 0.51× and 0.96× of this one (its 11 MB cols and
+ * the copies fall out of cache; per example, an example's cols are reused by the product while still
+ * cached). An implicit gemm (patches packed inside the kernel) would save the im2col copy — about a
+ * third of conv1's product time in bench/conv.ts — but needs a kernel of its own instead of `sgemm`.
  *
  * Initialisation as `torch.nn.Conv2d.reset_parameters`: W and b uniform on ±1/√(in·kh·kw) (kaiming_uniform_
  * with a = √5, the same bound as Linear with fan-in in·kh·kw); weights first (row-major), then the bias.
