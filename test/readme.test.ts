@@ -74,4 +74,11 @@ describe('README examples', () => {
     expect(logs[0]).toEqual([60000, 10000, 784, true]);
     expect(logs[1][0]).toBe(60000);
   });
+
+  it('convolutional nets and dropout', async () => {
+    const i = blocks.findIndex((b) => b.includes('cnn({ rng })'));
+    const logs = await run(blocks[i], i);
+    expect(logs[0][0]).toEqual([2, 10]);
+    expect(logs[1]).toEqual([[4, 8, 5, 10], [4, 8, 2, 5]]);
+  });
 });

@@ -17,6 +17,7 @@
  * the hash of the whole configuration without the seed (`configHash`), which the seeds of one condition share:
  * `adam-784x256x10-b50-s1-1a2b3c4d`.
  */
+import { normalizeModel, type ModelConfig } from './model.js';
 import { createHash } from 'node:crypto';
 import type { SamplerSpec } from '../data/index.js';
 
@@ -102,6 +103,8 @@ export interface RunConfig {
   /** Hidden-layer widths, input side first; `[256]` is the dissertation's model. */
   hidden: number[];
   activation: ActivationName;
+  /** The network kind and its options (src/experiments/model.ts); absent = the plain mlp. */
+  model?: ModelConfig;
   optimizer: OptimizerConfig;
   batchSize: number;
   /** How training batches are drawn (see src/data): the sampler's options without batch size and seed. */
@@ -166,7 +169,7 @@ export function normalizeConfig(input: RunConfigInput): RunConfig {
   const bad = (field: string, expected: string, got: unknown) => problems.push(`${field}: expected ${expected}, got ${describe(got)}`);
   if (input === null || typeof input !== 'object') throw new ConfigError([`config: expected an object, got ${describe(input)}`]);
 
-  const known = new Set(['data', 'hidden', 'activation', 'optimizer', 'batchSize', 'sampler', 'epochs', 'seed', 'evalBatchSize', 'metrics']);
+  const known = new Set(['data', 'hidden', 'activation', 'model', 'optimizer', 'batchSize', 'sampler', 'epochs', 'seed', 'evalBatchSize', 'metrics']);
   for (const k of Object.keys(input)) if (!known.has(k)) problems.push(`${k}: unknown field (known: ${[...known].join(', ')})`);
 
   // data
@@ -189,6 +192,7 @@ export function normalizeConfig(input: RunConfigInput): RunConfig {
   }
   const activation = input.activation ?? DEFAULT_CONFIG.activation;
   if (!ACTIVATIONS.includes(activation)) bad('activation', `one of ${ACTIVATIONS.join(', ')}`, activation);
+  const model = normalizeModel(input.model, hidden, problems);
 
   // optimizer
   let optimizer: OptimizerConfig = { name: 'sgd' };
@@ -254,6 +258,7 @@ export function normalizeConfig(input: RunConfigInput): RunConfig {
     data,
     hidden: hidden.slice(),
     activation,
+    ...(model !== undefined && { model }),
     optimizer,
     batchSize,
     sampler: JSON.parse(JSON.stringify(sampler)) as SamplerConfig,
@@ -308,9 +313,9 @@ export function layerWidths(config: RunConfig): number[] {
   return [d.features, ...config.hidden, d.classes];
 }
 
-/** `adam-784x256x10-b50-s1-1a2b3c4d`: readable, and unique per configuration + seed. */
+/** `adam-784x256x10-b50-s1-1a2b3c4d` (`adam-cnn-784x256x10-…` for a CNN): readable, and unique per configuration + seed. */
 export function runId(config: RunConfig): string {
-  return `${config.optimizer.name}-${layerWidths(config).join('x')}-b${config.batchSize}-s${config.seed}-${configHash(config).slice(0, 8)}`;
+  return `${config.optimizer.name}-${config.model?.kind === 'cnn' ? 'cnn-' : ''}${layerWidths(config).join('x')}-b${config.batchSize}-s${config.seed}-${configHash(config).slice(0, 8)}`;
 }
 
 export interface BaselineOptions {

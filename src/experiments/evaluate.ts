@@ -13,7 +13,7 @@
  * place rather than staging a slice of the test set per product. A pass allocates nothing per batch.
  */
 import type { Dataset } from '../data/index.js';
-import { CrossEntropyLoss, RowBuffers, type Sequential } from '../layers/index.js';
+import { CrossEntropyLoss, ShapeBuffers, type Sequential } from '../layers/index.js';
 import type { LayerRecord } from './records.js';
 import type { ActivationTaps } from './taps.js';
 
@@ -61,28 +61,31 @@ export function argmaxRow(data: Float32Array, offset: number, cols: number): num
 
 export class Evaluator {
   /** Per batch: its images (a view of the test set) and labels. */
-  private readonly batches: Array<{ images: Float32Array; rows: number; y: Uint8Array }> = [];
+  private readonly batches: Array<{ images: Float32Array; rows: number; y: Uint8Array; shape: number[] }> = [];
   private readonly loss = new CrossEntropyLoss({ reduction: 'mean' });
   /** The batch being evaluated, copied here: one buffer per batch size (full and a shorter last one). */
-  private readonly inputs: RowBuffers;
+  private readonly inputs: ShapeBuffers;
 
   constructor(
     private readonly model: Sequential,
     private readonly taps: ActivationTaps,
     private readonly test: Dataset,
     batchSize: number,
+    /** One example's shape as the model takes it ([features] for an mlp, [1, 28, 28] for the CNN). */
+    exampleShape: readonly number[] = [test.features],
   ) {
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`Evaluator: batchSize must be a positive integer, got ${batchSize}`);
     if (test.count === 0) throw new RangeError(`Evaluator: the test set ${test.name} is empty`);
     checkFiniteImages(test, 'Evaluator', 'test');
     const F = test.features;
-    this.inputs = new RowBuffers(F, 2);
+    this.inputs = new ShapeBuffers(2);
     for (let start = 0; start < test.count; start += batchSize) {
       const rows = Math.min(batchSize, test.count - start);
       this.batches.push({
         images: test.images.subarray(start * F, (start + rows) * F),
         rows,
         y: test.labels.subarray(start, start + rows),
+        shape: [rows, ...exampleShape],
       });
     }
   }
@@ -97,13 +100,16 @@ export class Evaluator {
     const taps = this.taps;
     for (const m of taps.test) m.reset();
     taps.target = 'test';
+    // Measured in eval mode (Dropout off), as the original's model.eval() test pass; the mode is put back.
+    const wasTraining = this.model.training;
+    this.model.eval();
     let lossSum = 0;
     let correct = 0;
     try {
       const batches = this.batches;
       for (let b = 0; b < batches.length; b++) {
-        const { images, rows, y } = batches[b];
-        const x = this.inputs.get(rows);
+        const { images, y, shape } = batches[b];
+        const x = this.inputs.get(shape);
         x.data.set(images);
         taps.setLabels(y);
         const logits = this.model.forwardTrusted(x); // the images were checked to be finite once, above
@@ -117,6 +123,7 @@ export class Evaluator {
       }
     } finally {
       taps.target = 'off';
+      this.model.train(wasTraining);
     }
     return {
       loss: lossSum / this.batches.length,

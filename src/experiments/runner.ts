@@ -31,13 +31,13 @@
  */
 import type { Dataset, Sampler } from '../data/index.js';
 import { epochBatches, makeSampler, subset } from '../data/index.js';
-import { CrossEntropyLoss, hiddenActivationLayers, mlp, type Sequential } from '../layers/index.js';
-import { activeGemmKernel, freeFloat32, Rng, setFloat32Allocator, type Float32Allocator, type Tensor, useWasmMemory, zeros } from '../tensor/index.js';
+import { CrossEntropyLoss, type Sequential } from '../layers/index.js';
+import { activeGemmKernel, freeFloat32, setFloat32Allocator, type Float32Allocator, Tensor, useWasmMemory, zeros } from '../tensor/index.js';
 import {
   DATASETS,
   configHash,
   deriveSeeds,
-  layerWidths,
+  trainingHash,
   normalizeConfig,
   runId,
   samplerSpec,
@@ -45,6 +45,7 @@ import {
   type RunConfigInput,
 } from './config.js';
 import { checkFiniteImages, Evaluator } from './evaluate.js';
+import { buildModel } from './model.js';
 import { createOptimizer, type Optimizer } from './optimizers.js';
 import type { DivergedRecord, EpochRecord, HeaderRecord, ResultRecord } from './records.js';
 import { ActivationTaps } from './taps.js';
@@ -142,6 +143,8 @@ export interface RunSetup {
   train: Dataset;
   test: Dataset;
   model: Sequential;
+  /** One example's shape as the model takes it ([784], or [1, 28, 28] for the CNN). */
+  exampleShape: readonly number[];
   loss: CrossEntropyLoss;
   optimizer: Optimizer;
   sampler: Sampler;
@@ -164,14 +167,15 @@ export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunS
   const config = normalizeConfig(input);
   const { train, test } = selectData(config, data);
   const seeds = deriveSeeds(config);
-  const widths = layerWidths(config);
   let sampler: Sampler;
   try {
     sampler = makeSampler(samplerSpec(config), train.labels);
   } catch (e) {
     throw new Error(`config.sampler ${JSON.stringify(config.sampler)}: ${(e as Error).message}`, { cause: e });
   }
-  const model = mlp(widths, { activation: config.activation, rng: new Rng(seeds.init) });
+  // The model kind (mlp, mlp + dropout, cnn) and its measured layers: src/experiments/model.ts.
+  const built = buildModel(config, train.features, train.numClasses, { init: seeds.init, dropout: `${config.seed}/${trainingHash(config)}/dropout` });
+  const model = built.model;
   const loss = new CrossEntropyLoss({ reduction: 'mean' });
   let taps: ActivationTaps | null = null;
   let optimizer: Optimizer | null = null;
@@ -187,14 +191,14 @@ export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunS
     model.dispose();
   };
   try {
-    taps = new ActivationTaps(hiddenActivationLayers(model), config.hidden, train.numClasses, config.metrics.eps);
+    taps = new ActivationTaps(built.measured, config.hidden, train.numClasses, config.metrics.eps);
     optimizer = createOptimizer(config.optimizer, model.parameters());
-    evaluator = new Evaluator(model, taps, test, config.evalBatchSize);
+    evaluator = new Evaluator(model, taps, test, config.evalBatchSize, built.exampleShape);
   } catch (e) {
     dispose(); // nothing half-built stays allocated
     throw e;
   }
-  return { config, id: runId(config), train, test, model, loss, optimizer, sampler, taps, evaluator, dispose };
+  return { config, id: runId(config), train, test, model, exampleShape: built.exampleShape, loss, optimizer, sampler, taps, evaluator, dispose };
 }
 
 /**
@@ -295,7 +299,8 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
   const view = (rows: number) => {
     let v = views.get(rows);
     if (!v) {
-      v = { x: rows === B ? xBuf : xBuf.slice(0, rows), y: yBuf.subarray(0, rows) };
+      // [rows, features] for an mlp, [rows, 1, 28, 28] for the CNN: a view of the same storage.
+      v = { x: new Tensor(xBuf.data, [rows, ...s.exampleShape]), y: yBuf.subarray(0, rows) };
       views.set(rows, v);
     }
     return v;

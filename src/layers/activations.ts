@@ -12,8 +12,8 @@ import {
 } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BaseLayer } from './base.js';
-import { RowBuffers } from './buffers.js';
-import { checkBatchInput, checkGradShape } from './validate.js';
+import { ShapeBuffers } from './buffers.js';
+import { checkBatchInput, checkGradShape, checkTensorInput } from './validate.js';
 
 type ForwardOp = (out: Tensor, x: Tensor) => Tensor;
 type BackwardOp = (dx: Tensor, y: Tensor, dy: Tensor) => Tensor;
@@ -25,34 +25,27 @@ export interface ActivationOptions {
 /**
  * A parameter-free layer y = f(x) whose derivative is a function of its output y, so backward needs
  * nothing but the output buffer it already owns: σ′ = y(1 − y), tanh′ = 1 − y², relu′ = [y > 0], and the
- * softmax / log-softmax Jacobian products (see src/tensor/ops.ts for each formula). Works for any width;
- * output and input-gradient buffers are reused per batch size.
+ * softmax / log-softmax Jacobian products (see src/tensor/ops.ts for each formula). Sigmoid, ReLU and Tanh
+ * work element-wise on any shape ([batch, features], [N, C, H, W], …); Softmax and LogSoftmax on the rows
+ * of a [batch, features] matrix. Output and input-gradient buffers are reused per input shape.
  */
 export abstract class Activation extends BaseLayer {
-  private outputs: RowBuffers | null = null;
-  private inputGrads: RowBuffers | null = null;
+  private outputs: ShapeBuffers | null = new ShapeBuffers();
+  private inputGrads: ShapeBuffers | null = new ShapeBuffers();
   private lastOutput: Tensor | null = null;
 
-  protected constructor(kind: string, options: ActivationOptions | undefined, private readonly forwardOp: ForwardOp, private readonly backwardOp: BackwardOp) {
+  /** `rowWise`: the op works on the rows of a [batch, features] matrix (softmax); otherwise on any shape. */
+  protected constructor(kind: string, options: ActivationOptions | undefined, private readonly forwardOp: ForwardOp, private readonly backwardOp: BackwardOp, private readonly rowWise = false) {
     super(kind, options?.name);
   }
 
   protected checkInput(input: Tensor): void {
-    checkBatchInput(this.name, 'input', input);
-  }
-
-  private buffers(cols: number): void {
-    if (this.outputs === null || this.outputs.cols !== cols) {
-      this.outputs?.dispose();
-      this.inputGrads?.dispose();
-      this.outputs = new RowBuffers(cols);
-      this.inputGrads = new RowBuffers(cols);
-    }
+    if (this.rowWise) checkBatchInput(this.name, 'input', input);
+    else checkTensorInput(this.name, 'input', input, '[batch, …] (any shape)');
   }
 
   protected compute(x: Tensor): Tensor {
-    this.buffers(x.shape[1]);
-    const y = this.outputs!.get(x.shape[0]);
+    const y = this.outputs!.get(x.shape);
     this.forwardOp(y, x);
     this.lastOutput = y;
     return y;
@@ -63,7 +56,7 @@ export abstract class Activation extends BaseLayer {
     const y = this.lastOutput;
     if (y === null) throw new Error(`${this.name}: backward called before forward`);
     checkGradShape(this.name, gradOutput, y);
-    const dx = this.inputGrads!.get(y.shape[0]);
+    const dx = this.inputGrads!.get(y.shape);
     return this.backwardOp(dx, y, gradOutput);
   }
 
@@ -100,7 +93,7 @@ export class Tanh extends Activation {
 /** Row-wise softmax over the features of each example (`torch.nn.Softmax(dim=1)`), stable for any finite logits. */
 export class Softmax extends Activation {
   constructor(options?: ActivationOptions) {
-    super('softmax', options, softmaxRows, softmaxRowsBackward);
+    super('softmax', options, softmaxRows, softmaxRowsBackward, true);
   }
 }
 
@@ -110,6 +103,6 @@ export class Softmax extends Activation {
  */
 export class LogSoftmax extends Activation {
   constructor(options?: ActivationOptions) {
-    super('logsoftmax', options, logSoftmaxRows, logSoftmaxRowsBackward);
+    super('logsoftmax', options, logSoftmaxRows, logSoftmaxRowsBackward, true);
   }
 }

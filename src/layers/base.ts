@@ -19,6 +19,7 @@ export abstract class BaseLayer implements Layer {
   private readonly explicitName: boolean;
   private hooks: ForwardHook[] = [];
   private released = false;
+  private trainingMode = true;
 
   protected constructor(kind: string, name?: string) {
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
@@ -48,6 +49,36 @@ export abstract class BaseLayer implements Layer {
   /** Called after a rename, for layers whose parameter names embed the layer name. */
   protected renamed(_name: string): void {}
 
+  /** True in training mode (the default), false after `eval()`; only Dropout behaves differently. */
+  get training(): boolean {
+    return this.trainingMode;
+  }
+
+  /** Training mode on (default) or off, as `torch.nn.Module.train(mode)`; returns the layer. */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new TypeError(`${this.layerName}: train(mode) expects a boolean, got ${typeof mode}`);
+    this.trainingMode = mode;
+    this.modeChanged(mode);
+    return this;
+  }
+
+  /** Evaluation mode, as `torch.nn.Module.eval()`: `train(false)`. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Called by {@link train} (containers pass the mode on to their layers). */
+  protected modeChanged(_training: boolean): void {}
+
+  /**
+   * The shape of the output for an input of shape `inputShape` (batch first), without running anything;
+   * throws, naming the layer and the expected and actual shape, when the layer cannot take that input.
+   * The default is the shape-preserving case (activations, dropout); layers that change the shape override it.
+   */
+  outputShape(inputShape: readonly number[]): number[] {
+    return inputShape.slice();
+  }
+
   forward(input: Tensor): Tensor {
     this.checkInput(input);
     checkFinite(this.name, input);
@@ -73,7 +104,7 @@ export abstract class BaseLayer implements Layer {
     return output;
   }
 
-  /** Throw (naming the layer, expected and actual shape) unless `input` is an acceptable [batch, features] view. */
+  /** Throw (naming the layer, expected and actual shape) unless `input` is an acceptable view (e.g. [batch, features] or [N, C, H, W]). */
   protected abstract checkInput(input: Tensor): void;
   /** The forward maths on a checked input; returns the layer's reused output buffer. */
   protected abstract compute(input: Tensor): Tensor;

@@ -36,3 +36,39 @@ export class RowBuffers {
     this.cache.clear();
   }
 }
+
+/**
+ * Reusable float32 buffers of any shape (the N-D counterpart of {@link RowBuffers}): `get(shape)` returns
+ * the same contiguous Tensor for every call with an equal shape, allocating (`allocFloat32`) only for a
+ * shape not seen before. The lookup compares dims in place, so a hit allocates nothing. At most `maxShapes`
+ * shapes are kept (training batch, evaluation batch, a short last batch); a new one beyond that frees the
+ * oldest (`freeFloat32`) — as for RowBuffers, a layer only reads the buffers of its latest forward.
+ */
+export class ShapeBuffers {
+  private readonly cache: Tensor[] = [];
+
+  constructor(readonly maxShapes = 4) {}
+
+  get(shape: readonly number[]): Tensor {
+    const cache = this.cache;
+    for (let i = 0; i < cache.length; i++) {
+      const s = cache[i].shape;
+      if (s.length !== shape.length) continue;
+      let d = 0;
+      while (d < s.length && s[d] === shape[d]) d++;
+      if (d === s.length) return cache[i];
+    }
+    if (cache.length >= this.maxShapes) freeFloat32(cache.shift()!.data);
+    let n = 1;
+    for (let d = 0; d < shape.length; d++) n *= shape[d];
+    const t = new Tensor(allocFloat32(n), shape);
+    cache.push(t);
+    return t;
+  }
+
+  /** Free every buffer (`freeFloat32`) and forget them. */
+  dispose(): void {
+    for (const t of this.cache) freeFloat32(t.data);
+    this.cache.length = 0;
+  }
+}

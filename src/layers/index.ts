@@ -14,9 +14,13 @@
  * gemm kernels use it in place; `dispose()` (on a net, a layer, the loss) gives it back, which matters
  * there because the WebAssembly heap is not garbage-collected.
  *
+ * Convolutional nets: Conv2d (im2col + sgemm), MaxPool2d, Flatten and Dropout work on NCHW [N, C, H, W]
+ * tensors, element-wise activations on any shape; every layer declares `outputShape(inputShape)`, and
+ * `train()` / `eval()` switch Dropout as in PyTorch. `cnn({ rng })` is the dissertation's CNN (Sec. 5.10).
+ *
  * What it deliberately does not do: autograd (no tape, no graph — backward is the chain rule written
- * out per layer), convolutions, dropout, batch norm, broadcasting, or mixed precision. Inputs must be
- * contiguous [batch, features] float32 views.
+ * out per layer), batch norm, dilated/grouped convolutions, broadcasting, or mixed precision. Inputs must
+ * be contiguous float32 views with the batch on axis 0.
  */
 export type { ForwardHook, HookHandle, Layer } from './layer.js';
 export { BaseLayer } from './base.js';
@@ -28,3 +32,10 @@ export { Sequential, type SequentialOptions } from './sequential.js';
 export { CrossEntropyLoss, type CrossEntropyOptions, type Reduction } from './cross-entropy.js';
 export { mlp, hiddenActivationLayers, type MlpOptions, type HiddenActivation } from './mlp.js';
 export { ActivationRecorder } from './tap.js';
+export { ShapeBuffers } from './buffers.js';
+export { Conv2d, type Conv2dOptions } from './conv2d.js';
+export { MaxPool2d, type MaxPool2dOptions } from './maxpool2d.js';
+export { Flatten, type FlattenOptions } from './flatten.js';
+export { Dropout, type DropoutOptions } from './dropout.js';
+export { cnn, type CnnOptions } from './cnn.js';
+export type { Pair } from './conv-shape.js';

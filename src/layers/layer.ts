@@ -12,8 +12,10 @@ export interface HookHandle {
 /**
  * A layer of a feed-forward net with a hand-written backward pass (no autograd tape).
  *
- * - `forward(x)` takes a contiguous [batch, features] view and returns the layer's own output buffer, which
- *   the next forward with the same batch size overwrites (copy it to keep it).
+ * - `forward(x)` takes a contiguous view with the batch on axis 0 — [batch, features] for Linear, [N, C, H, W]
+ *   for Conv2d / MaxPool2d, any shape for the element-wise layers — and returns the layer's own output
+ *   buffer, which the next forward with the same input shape overwrites (copy it to keep it). Flatten
+ *   returns a view of its input's storage, and Dropout in eval mode the input itself.
  * - `backward(dy)` takes dL/d(output) for the most recent forward and returns dL/d(input) (again a reused
  *   buffer). It ADDS the parameter gradients into `Parameter.grad`, so gradients accumulate across backward
  *   calls until `zeroGrad()`, as in PyTorch.
@@ -33,4 +35,8 @@ export interface Layer {
    * afterwards. Optional for custom layers; every built-in layer has it (see BaseLayer.dispose).
    */
   dispose?(): void;
+  /** Training (default) or evaluation mode, as `torch.nn.Module.train(mode)`; every built-in layer has it. */
+  train?(mode?: boolean): unknown;
+  /** The output shape for an input shape (batch first); throws on an input the layer cannot take. */
+  outputShape?(inputShape: readonly number[]): number[];
 }

@@ -1,7 +1,7 @@
 import { sgemm } from '../tensor/gemm/index.js';
 import { addColumnSums, fillRows } from '../tensor/ops.js';
 import type { Rng } from '../tensor/random.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, shapeString } from '../tensor/tensor.js';
 import { BaseLayer } from './base.js';
 import { RowBuffers } from './buffers.js';
 import { Parameter } from './parameter.js';
@@ -86,6 +86,14 @@ export class Linear extends BaseLayer {
 
   protected checkInput(input: Tensor): void {
     checkBatchInput(this.name, 'input', input, this.inFeatures);
+  }
+
+  /** [batch, in] → [batch, out]. */
+  override outputShape(inputShape: readonly number[]): number[] {
+    if (inputShape.length !== 2 || inputShape[1] !== this.inFeatures) {
+      throw new RangeError(`${this.name}: expected input of shape [batch, ${this.inFeatures}], got ${shapeString(inputShape)}`);
+    }
+    return [inputShape[0], this.outFeatures];
   }
 
   protected compute(x: Tensor): Tensor {

@@ -1,5 +1,7 @@
 import type { Rng } from '../tensor/random.js';
 import { Activation, ReLU, Sigmoid, Tanh } from './activations.js';
+import { Dropout } from './dropout.js';
+import { Flatten } from './flatten.js';
 import type { Layer } from './layer.js';
 import { Linear } from './linear.js';
 import { Sequential } from './sequential.js';
@@ -13,6 +15,10 @@ export interface MlpOptions {
   activation?: HiddenActivation;
   /** Biases on every Linear. Default true. */
   bias?: boolean;
+  /** Dropout(p) after every hidden activation (the dropout experiment); default none. p = 0 adds the layer as an identity. */
+  dropout?: number;
+  /** Draws the dropout masks; default `rng` (which the weights no longer need once the net is built). */
+  dropoutRng?: Rng;
 }
 
 const activations: Record<HiddenActivation, () => Activation> = {
@@ -41,15 +47,24 @@ export function mlp(widths: number[], options: MlpOptions): Sequential {
   const layers: Layer[] = [];
   for (let i = 0; i + 1 < widths.length; i++) {
     layers.push(new Linear(widths[i], widths[i + 1], { rng: options.rng, bias: options.bias ?? true }));
-    if (i + 2 < widths.length) layers.push(activations[activation]());
+    if (i + 2 < widths.length) {
+      layers.push(activations[activation]());
+      if (options.dropout !== undefined) layers.push(new Dropout(options.dropout, { rng: options.dropoutRng ?? options.rng }));
+    }
   }
   return new Sequential(layers);
 }
 
 /**
- * The hidden activation layers of a net built by {@link mlp} (every Sigmoid, ReLU or Tanh, in order) — the
- * layers whose outputs the experiments tap for sparsity and selectivity.
+ * The hidden activation layers of a net built by {@link mlp} or {@link cnn} (every Sigmoid, ReLU or Tanh
+ * after the last Flatten, in order) — the layers whose outputs the experiments tap for sparsity and
+ * selectivity. For the CNN that is the sigmoid of the fully connected layer (its ReLUs inside the
+ * convolutional front-end are not measured, as in the dissertation).
  */
 export function hiddenActivationLayers(net: Sequential): Layer[] {
-  return net.layers.filter((l) => l instanceof Sigmoid || l instanceof ReLU || l instanceof Tanh);
+  let from = 0;
+  net.layers.forEach((l, i) => {
+    if (l instanceof Flatten) from = i + 1;
+  });
+  return net.layers.slice(from).filter((l) => l instanceof Sigmoid || l instanceof ReLU || l instanceof Tanh);
 }

@@ -5,7 +5,7 @@ import { BaseLayer } from './base.js';
 import { Linear } from './linear.js';
 import type { Layer } from './layer.js';
 import type { Parameter } from './parameter.js';
-import { checkBatchInput, checkFinite } from './validate.js';
+import { checkFinite, checkTensorInput } from './validate.js';
 
 export interface SequentialOptions {
   name?: string;
@@ -34,6 +34,8 @@ function hasBackwardParams(layer: Layer): layer is Layer & ParamsOnlyBackward {
 export class Sequential extends BaseLayer {
   readonly layers: readonly Layer[];
   private readonly params: Parameter[];
+  /** Index of the first layer with parameters (layers.length when none has): where backwardParams stops. */
+  private readonly firstWithParams: number;
 
   constructor(layers: Layer[], options: SequentialOptions = {}) {
     super('sequential', options.name);
@@ -50,6 +52,8 @@ export class Sequential extends BaseLayer {
     this.assignNames();
     this.checkWiring();
     this.params = this.layers.flatMap((l) => l.parameters());
+    const i = this.layers.findIndex((l) => l.parameters().length > 0);
+    this.firstWithParams = i < 0 ? this.layers.length : i;
     const names = new Set<string>();
     for (const p of this.params) {
       // Optimizer state is kept per parameter name; nested nets need explicit layer names to keep them apart.
@@ -96,7 +100,25 @@ export class Sequential extends BaseLayer {
   }
 
   protected checkInput(input: Tensor): void {
-    checkBatchInput(this.name, 'input', input);
+    checkTensorInput(this.name, 'input', input, '[batch, …] (what the first layer takes)');
+  }
+
+  /** Passes the mode on to every layer (Dropout is the one that cares), as `torch.nn.Module.train`. */
+  protected override modeChanged(training: boolean): void {
+    for (const l of this.layers) l.train?.(training);
+  }
+
+  /**
+   * The output shape for an input shape, layer by layer; throws naming the first layer that cannot take
+   * what the one before produces (e.g. `cnn()` checks that Flatten's width is Linear's in-features).
+   */
+  override outputShape(inputShape: readonly number[]): number[] {
+    let shape = inputShape.slice();
+    for (const l of this.layers) {
+      if (!l.outputShape) throw new Error(`${this.name}: layer '${l.name}' does not declare its output shape`);
+      shape = l.outputShape(shape);
+    }
+    return shape;
   }
 
   /** Scans the net input for NaN/∞ once, naming the first layer (which is where it would enter). */
@@ -129,17 +151,21 @@ export class Sequential extends BaseLayer {
   }
 
   /**
-   * Backward for the parameter gradients only: like `backward` but the first layer does not compute
-   * dL/d(input) (what PyTorch skips when the input does not require grad). For a 784-256-10 net that saves
-   * one of the three 50×784×256 products of a training step. Returns nothing.
+   * Backward for the parameter gradients only: like `backward` but stops at the first layer with
+   * parameters, which does not compute dL/d(its input) (what PyTorch skips when nothing before needs a
+   * gradient). For a 784-256-10 net that saves one of the three 50×784×256 products of a training step,
+   * for the CNN the first convolution's col2im pass. Returns nothing.
    */
   backwardParams(gradOutput: Tensor): void {
     this.checkNotDisposed('backwardParams');
+    const layers = this.layers;
+    const first = this.firstWithParams;
+    if (first === layers.length) return;
     let g = gradOutput;
-    for (let i = this.layers.length - 1; i >= 1; i--) g = this.layers[i].backward(g);
-    const first = this.layers[0];
-    if (hasBackwardParams(first)) first.backwardParams(g);
-    else if (first.parameters().length > 0) first.backward(g);
+    for (let i = layers.length - 1; i > first; i--) g = layers[i].backward(g);
+    const l = layers[first];
+    if (hasBackwardParams(l)) l.backwardParams(g);
+    else l.backward(g);
   }
 
   override parameters(): Parameter[] {

@@ -8,6 +8,14 @@ import type { HookHandle, Layer } from './layer.js';
  * batches of 50 with `new ActivationRecorder(net.layers[1], 10000)` leaves all hidden activations in
  * `matrix`, ready for the sparsity/selectivity metrics. This copy is the only one: a bare forward hook
  * sees the layer's buffer itself, and a layer with no hooks does no extra work at all.
+ *
+ * Outputs of any rank are recorded as [samples, units] with one row per example and its values in
+ * row-major order as units — for a convolution's [N, C, H, W] output, unit c·H·W + h·W + w is channel c at
+ * position (h, w), i.e. `output.flatten(1)` in PyTorch. Why channels × positions rather than channel means:
+ * it is what Flatten hands to the next Linear (so the measured units are the values the next layer
+ * actually weighs), the per-unit sparsity/selectivity metrics keep their meaning (one value per unit per
+ * example, ≥ 0 after ReLU), and averaging over positions would mix a feature map's active and silent
+ * positions into one dense mean, hiding exactly the sparsity being measured.
  */
 export class ActivationRecorder {
   private buffer: Float32Array | null = null;
@@ -21,7 +29,9 @@ export class ActivationRecorder {
   }
 
   private record(output: Tensor): void {
-    const [batch, features] = output.shape;
+    // A 4-D output [N, C, H, W] is recorded as N rows of C·H·W units (see the class comment).
+    const batch = output.shape[0];
+    const features = batch > 0 ? output.size / batch : 0;
     if (this.buffer === null) {
       this.buffer = allocFloat32(this.rows * features);
       this.features = features;

@@ -65,7 +65,7 @@ describe('normalizeConfig', () => {
     });
     expect(problems).toEqual(
       expect.arrayContaining([
-        'colour: unknown field (known: data, hidden, activation, optimizer, batchSize, sampler, epochs, seed, evalBatchSize, metrics)',
+        'colour: unknown field (known: data, hidden, activation, model, optimizer, batchSize, sampler, epochs, seed, evalBatchSize, metrics)',
         'optimizer.momentum: not an option of adam (options: lr, betas, eps, weightDecay, amsgrad)',
         'optimizer.lr: expected a finite number ≥ 0, got -1',
         'optimizer.betas: expected a pair of numbers in [0, 1), got [0.9]',

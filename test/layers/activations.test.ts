@@ -38,7 +38,9 @@ describe('activation layers', () => {
   it('bad input: names the layer and the shapes', () => {
     const s = new Sigmoid({ name: 'act' });
     expect(() => s.backward(zeros([1, 2]))).toThrow('act: backward called before forward');
-    expect(() => s.forward(zeros([2]))).toThrow('act: expected input of shape [batch, features], got [2]');
+    // Element-wise activations take any shape with a batch axis (N-D layers); rank 0 has none.
+    expect(() => s.forward(zeros([]))).toThrow('act: expected input of shape [batch, …] (any shape) (rank ≥ 1), got [] (rank 0)');
+    expect(() => s.forward(zeros([0, 3]))).toThrow('act: input has an empty batch (shape [0, 3])');
     const x = zeros([2, 2]);
     x.set(1, 0, Infinity);
     expect(() => s.forward(x)).toThrow('act: input must be finite, got Infinity at [1, 0]');

@@ -153,7 +153,9 @@ describe('Sequential and mlp', () => {
     });
     it('rank and wrong gradient shape', () => {
       const n = net();
-      expect(() => n.forward(zeros([4]))).toThrow('sequential: expected input of shape [batch, features], got [4]');
+      // The net's input shape is the first layer's to check (Sequential takes any rank: conv nets are 4-D).
+      expect(() => n.forward(zeros([4]))).toThrow('linear0: expected input of shape [batch, 4], got [4]');
+      expect(() => n.forward(zeros([]))).toThrow('sequential: expected input of shape [batch, …] (what the first layer takes) (rank ≥ 1), got []');
       n.forward(zeros([2, 4]));
       expect(() => n.backward(zeros([2, 3]))).toThrow('linear1: gradOutput has shape [2, 3], expected [2, 2]');
     });

@@ -33,6 +33,9 @@ Output: one JSONL results file in the TypeScript runner's format -- per run a he
 "seconds" is the epoch's wall time (training plus evaluation); "train_seconds", an extra field, is the
 training part alone.
 
+--model cnn trains the Sec. 5.10 CNN instead (Conv 1->32 -> ReLU -> Pool -> Conv 32->64 -> ReLU -> Pool ->
+Flatten -> Linear(3136, 256) -> Sigmoid (measured) -> Linear(256, 10); the config gets "model": {"kind": "cnn"}).
+
 Usage:
   /usr/bin/python3 tools/pytorch/baseline.py --optimizers sgd,adagrad,adadelta,adam --seeds 1,100 \
       --epochs 3 --threads 1 --out results.jsonl [--limit-train N] [--mnist-dir DIR]
@@ -140,7 +143,12 @@ def ccmas(acts, labels, classes=10, eps=1e-7):
 
 # ------------------------------------------------------------------------------------------ training
 
-def build_model(hidden):
+def build_model(hidden, kind="mlp"):
+    if kind == "cnn":
+        # The dissertation's CNN (Sec. 5.10), as src/layers/cnn.ts: input [N, 1, 28, 28].
+        return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(64 * 7 * 7, hidden[0]), nn.Sigmoid(), nn.Linear(hidden[0], 10))
     layers, fan_in = [], 784
     for width in hidden:
         layers += [nn.Linear(fan_in, width), nn.Sigmoid()]
@@ -244,7 +252,8 @@ def run_config(opt_name, seed, args, train_size):
     data = {"name": "mnist"}
     if train_size != 60000:
         data["train"] = {"start": 0, "end": train_size}
-    return {"data": data, "hidden": list(args.hidden), "activation": "sigmoid",
+    model = {"model": {"kind": "cnn"}} if args.model == "cnn" else {}
+    return {"data": data, "hidden": list(args.hidden), "activation": "sigmoid", **model,
             "optimizer": dict(OPTIMIZERS[opt_name]), "batchSize": args.batch_size,
             "sampler": {"kind": "shuffled"}, "epochs": args.epochs, "seed": seed, "evalBatchSize": 50,
             "metrics": {"eps": 1e-7, "train": False}}
@@ -255,7 +264,7 @@ def run_one(opt_name, seed, args, data, out):
     config = run_config(opt_name, seed, args, len(x_train))
     chash = config_hash(config)
     widths = "x".join(str(w) for w in [784, *args.hidden, 10])
-    run_id = f"torch-{opt_name}-{widths}-b{args.batch_size}-s{seed}-{chash[:8]}"
+    run_id = f"torch-{opt_name}-{'cnn-' if args.model == 'cnn' else ''}{widths}-b{args.batch_size}-s{seed}-{chash[:8]}"
     header = {"run": run_id, "type": "header", "config": config, "seed": seed, "version": VERSION,
               "config_hash": chash,
               "streams": {"init": f"torch.manual_seed({seed})", "sampler": f"torch.Generator().manual_seed({seed})"},
@@ -265,7 +274,7 @@ def run_one(opt_name, seed, args, data, out):
     out.flush()
 
     torch.manual_seed(seed)
-    model = build_model(args.hidden)
+    model = build_model(args.hidden, args.model)
     optimizer = make_optimizer(config["optimizer"], model.parameters())
     loss_fn = nn.CrossEntropyLoss()
     gen = torch.Generator().manual_seed(seed)
@@ -332,6 +341,8 @@ def main(argv):
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=50)
     p.add_argument("--hidden", default="256", help="comma-separated hidden widths, e.g. 256 or 256,256")
+    p.add_argument("--model", default="mlp", choices=["mlp", "cnn"],
+                   help="mlp (784-hidden-10) or cnn (the Sec. 5.10 CNN; --hidden is its FC width)")
     p.add_argument("--limit-train", type=int, default=0, help="train on the first N images only (0 = all)")
     p.add_argument("--mnist-dir", default=DEFAULT_MNIST)
     p.add_argument("--out", required=True, help="results JSONL file (overwritten)")
@@ -352,6 +363,10 @@ def main(argv):
         if not 0 < args.limit_train <= len(x_train):
             p.error(f"--limit-train must be in 1..{len(x_train)}, got {args.limit_train}")
         x_train, y_train = x_train[:args.limit_train], y_train[:args.limit_train]
+    if args.model == "cnn":
+        if len(args.hidden) != 1:
+            p.error(f"--model cnn takes one --hidden width (its FC layer), got {args.hidden}")
+        x_train, x_test = x_train.view(-1, 1, 28, 28), x_test.view(-1, 1, 28, 28)
     data = (x_train, y_train, x_test, y_test)
     args.blas = loaded_blas()
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, train {len(x_train)}, "
