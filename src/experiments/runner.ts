@@ -31,7 +31,8 @@
  */
 import type { Dataset, Sampler } from '../data/index.js';
 import { epochBatches, makeSampler, subset } from '../data/index.js';
-import { CrossEntropyLoss, hiddenActivationLayers, mlp, type Sequential } from '../layers/index.js';
+import { CrossEntropyLoss, type Sequential } from '../layers/index.js';
+import { models, type BuiltModel } from './kinds/models.js';
 import { activeGemmKernel, freeFloat32, Rng, setFloat32Allocator, type Float32Allocator, type Tensor, useWasmMemory, zeros } from '../tensor/index.js';
 import {
   DATASETS,
@@ -135,6 +136,19 @@ function checkAllClasses(ds: Dataset, split: string): void {
   }
 }
 
+/** The network of a run, built by its model kind (src/experiments/kinds/models.ts; no `model` = mlp). */
+function buildModel(config: RunConfig, widths: number[], rng: Rng): BuiltModel {
+  const { kind, ...options } = config.model ?? { kind: 'mlp' };
+  return models.get(kind).build({
+    features: widths[0],
+    classes: widths[widths.length - 1],
+    hidden: config.hidden,
+    activation: config.activation,
+    options: options as Record<string, number | boolean | [number, number]>,
+    rng,
+  });
+}
+
 /** The training objects of one run, built from its configuration and seeds. */
 export interface RunSetup {
   config: RunConfig;
@@ -171,7 +185,8 @@ export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunS
   } catch (e) {
     throw new Error(`config.sampler ${JSON.stringify(config.sampler)}: ${(e as Error).message}`, { cause: e });
   }
-  const model = mlp(widths, { activation: config.activation, rng: new Rng(seeds.init) });
+  const built = buildModel(config, widths, new Rng(seeds.init));
+  const model = built.model;
   const loss = new CrossEntropyLoss({ reduction: 'mean' });
   let taps: ActivationTaps | null = null;
   let optimizer: Optimizer | null = null;
@@ -187,7 +202,7 @@ export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunS
     model.dispose();
   };
   try {
-    taps = new ActivationTaps(hiddenActivationLayers(model), config.hidden, train.numClasses, config.metrics.eps);
+    taps = new ActivationTaps(built.measured, built.measuredWidths, train.numClasses, config.metrics.eps);
     optimizer = createOptimizer(config.optimizer, model.parameters());
     evaluator = new Evaluator(model, taps, test, config.evalBatchSize);
   } catch (e) {
