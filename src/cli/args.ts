@@ -99,7 +99,7 @@ function samplerBatchSize(sampler: SamplerConfig, samplerText: string, batchSize
   const kind = samplers.get(sampler.kind);
   if (kind.fixedBatchSize !== undefined) {
     if (batchSize !== undefined && batchSize !== kind.fixedBatchSize) {
-      throw new UsageError(`${flag} trains with batch size ${kind.fixedBatchSize}, but --batch-size is ${batchSize}: drop --batch-size or set it to ${kind.fixedBatchSize}`);
+      throw new UsageError(`${flag} trains with batch size ${kind.fixedBatchSize}${kind.fixedBatchSizeSource ? ` (${kind.fixedBatchSizeSource})` : ''}, but --batch-size is ${batchSize}: drop --batch-size or set it to ${kind.fixedBatchSize}`);
     }
     return kind.fixedBatchSize;
   }

@@ -135,7 +135,7 @@ describe('--sampler', () => {
     expect(bad({ sampler: 'class-restricted:2:orig' })).toThrow('--sampler: the exhaust rule after k must be original or all-images, got "orig"');
     expect(bad({ sampler: 'class-restricted:2:original:x' })).toThrow('--sampler: class-restricted needs k, the number of classes per batch');
     expect(bad({ sampler: 'consecutive:10', batchSize: '50' })).toThrow(
-      new UsageError('--sampler consecutive:10 trains with batch size 1, but --batch-size is 50: drop --batch-size or set it to 1'),
+      new UsageError('--sampler consecutive:10 trains with batch size 1 (Sec. 5.7), but --batch-size is 50: drop --batch-size or set it to 1'),
     );
     expect(bad({ sampler: 'class-restricted:3' })).toThrow(
       /^--sampler class-restricted:3: batchSize: expected a multiple of sampler\.classesPerBatch = 3 .*got 50 \(batch size 50, the default; set it with --batch-size\)$/,

@@ -18,6 +18,8 @@ export interface SamplerKind extends Named {
   parseCli(params: string[]): SamplerConfigLike;
   /** The batch size this order trains with regardless of the run's (consecutive: 1), if any. */
   fixedBatchSize?: number;
+  /** Where that batch size comes from, for messages (e.g. 'Sec. 5.7'). */
+  fixedBatchSizeSource?: string;
   /** Problems with this config for a run of `batchSize` over `classes` classes (field names as in the run config). */
   check(config: SamplerConfigLike, batchSize: number, classes: number): string[];
   /** The spec `makeSampler` builds from (the run supplies batch size and its sampler stream seed). */
@@ -92,6 +94,7 @@ samplers
     doc: 'batch 1, n same-digit images in a row, chunk order shuffled once (Sec. 5.7, "con n")',
     cliForm: 'consecutive:<n>',
     fixedBatchSize: 1,
+    fixedBatchSizeSource: 'Sec. 5.7',
     parseCli: (params) => {
       if (params.length !== 1) throw new Error('consecutive needs n, the number of same-digit images in a row');
       return { kind: 'consecutive', n: positiveInt(params[0], 'n') };
