@@ -8,7 +8,7 @@
  * To add an optimizer: one more `optimizers.register({...})` below — validation, `--optimizers`, its
  * flags, the JSON Schema and the dry-run pick it up from here.
  */
-import { Adadelta, Adagrad, Adam, AdamW, RMSprop, SGD } from '../../optim/index.js';
+import { Adadelta, Adagrad, AdagradK, Adam, AdamW, RMSprop, SGD } from '../../optim/index.js';
 import { Registry, type Named } from '../registry.js';
 import type { OptionSchemas } from './options.js';
 
@@ -98,4 +98,16 @@ optimizers
       centered: { type: 'boolean', default: false, doc: 'normalise by the estimated variance of the gradient' },
     },
     build: via(RMSprop as unknown as Ctor),
+  })
+  .register({
+    name: 'adagradk',
+    doc: 'EXPERIMENTAL Adagrad with a k·G² factor (dissertation eq. 6.1; never run there, defaults ours)',
+    options: {
+      lr: lr(1e-2),
+      k: { type: 'number', default: 1, min: 0, doc: 'the factor k on G²' },
+      eps: eps(1e-10),
+      initialAccumulatorValue: { type: 'number', default: 0, min: 0, doc: 'starting value of G' },
+      weightDecay: weightDecay(),
+    },
+    build: via(AdagradK as unknown as Ctor),
   });
