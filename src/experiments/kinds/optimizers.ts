@@ -8,7 +8,7 @@
  * To add an optimizer: one more `optimizers.register({...})` below — validation, `--optimizers`, its
  * flags, the JSON Schema and the dry-run pick it up from here.
  */
-import { Adadelta, Adagrad, AdagradK, Adam, AdamW, RMSprop, SGD } from '../../optim/index.js';
+import { Adadelta, AdadeltaK, Adagrad, AdagradK, Adam, AdamW, RMSprop, SGD } from '../../optim/index.js';
 import { Registry, type Named } from '../registry.js';
 import type { OptionSchemas } from './options.js';
 
@@ -110,4 +110,10 @@ optimizers
       weightDecay: weightDecay(),
     },
     build: via(AdagradK as unknown as Ctor),
+  })
+  .register({
+    name: 'adadeltak',
+    doc: 'EXPERIMENTAL Adadelta with a k·(E[g²])² factor (dissertation eq. 6.2; never run there, defaults ours)',
+    options: { lr: lr(1.0), rho, eps: eps(1e-6), k: { type: 'number', default: 1, min: 0, doc: 'the factor k on (E[g²])²' }, weightDecay: weightDecay() },
+    build: via(AdadeltaK as unknown as Ctor),
   });
