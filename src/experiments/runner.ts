@@ -50,6 +50,7 @@ import { createOptimizer, type Optimizer } from './optimizers.js';
 import type { DivergedRecord, EpochRecord, HeaderRecord, ResultRecord } from './records.js';
 import { ActivationTaps } from './taps.js';
 import { libraryVersion } from './version.js';
+import { provenance } from './provenance.js';
 
 /** The full splits; the runner cuts `config.data.train` / `.test` out of them. */
 export interface RunData {
@@ -86,6 +87,14 @@ export interface RunOptions {
    * the installed allocator.
    */
   wasmMemory?: boolean;
+  /** The experiment and condition the run was planned under, recorded in its header. */
+  labels?: RunLabels;
+}
+
+/** A planned run's place in its experiment (src/experiments/spec.ts). */
+export interface RunLabels {
+  experiment: string;
+  condition: string;
 }
 
 export interface RunOutcome {
@@ -273,6 +282,8 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
     config_hash: configHash(config),
     streams: deriveSeeds(config),
     gemm_kernel: activeGemmKernel().name,
+    ...(options.labels && { experiment: options.labels.experiment, condition: options.labels.condition }),
+    provenance: provenance(),
   };
   // Callbacks are the caller's code: they run with the caller's allocator, not the run's.
   const outside = <T>(f: (arg: T) => void, arg: T): void => {
