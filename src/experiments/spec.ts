@@ -135,7 +135,8 @@ export interface PlannedRun {
 export class SpecError extends Error {
   readonly problems: string[];
   constructor(where: string, problems: string[]) {
-    super(`${where}: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join('\n  - ')}`}`);
+    const shown = problems.length > 4 ? [...problems.slice(0, 3), `… and ${problems.length - 3} more`] : problems;
+    super(`${where}: ${shown.length === 1 ? shown[0] : `\n  - ${shown.join('\n  - ')}`}`);
     this.name = 'SpecError';
     this.problems = problems;
   }
@@ -247,6 +248,7 @@ function showValue(v: unknown): string {
     const rest = Object.entries(o).filter(([k]) => k !== 'kind').map(([k, x]) => `${k}:${showValue(x)}`);
     return [head, ...rest].filter((s) => s !== '').join(' ');
   }
+  if (typeof v === 'number') return String(Number(v.toPrecision(4)));
   return String(v);
 }
 

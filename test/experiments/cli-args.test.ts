@@ -60,7 +60,7 @@ describe('CLI flag parsing', () => {
 
   it('rejects bad values naming the flag', () => {
     const bad = (flags: Parameters<typeof planFromFlags>[0]) => () => planFromFlags(flags);
-    expect(bad({ optimizers: 'adam,lbfgs' })).toThrow('--optimizers: unknown optimizer "lbfgs" (known: sgd, adagrad, adadelta, adam, adamw, rmsprop)');
+    expect(bad({ optimizers: 'adam,lbfgs' })).toThrow('--optimizers: unknown optimizer "lbfgs" (known: sgd, adagrad, adadelta, adam, adamw, rmsprop, adagradk, adadeltak)');
     expect(bad({ optimizers: 'adam,adam' })).toThrow('--optimizers: an optimizer is listed twice in "adam,adam"');
     expect(bad({ seeds: '1,x' })).toThrow('--seeds: "x" is not a non-negative integer (in "1,x")');
     expect(bad({ seeds: '1,1' })).toThrow('--seeds: a seed is listed twice in "1,1"');
@@ -181,12 +181,12 @@ describe('optimizer hyper-parameter flags', () => {
 
   it('a flag an optimizer does not take is an error naming the flag and the optimizer', () => {
     expect(bad({ optimizers: 'sgd', rho: '0.5' })).toThrow(
-      new UsageError('--rho does not apply to sgd (it is an option of adadelta); drop --rho or list only optimizers that take it in --optimizers'),
+      new UsageError('--rho does not apply to sgd (it is an option of adadelta, adadeltak); drop --rho or list only optimizers that take it in --optimizers'),
     );
     // The baseline's four optimizers when --optimizers is not given.
     expect(bad({ momentum: '0.9' })).toThrow('--momentum does not apply to adagrad, adadelta, adam (it is an option of sgd, rmsprop)');
     expect(bad({ optimizers: 'sgd,adam', betas: '0.9,0.99' })).toThrow('--betas does not apply to sgd (it is an option of adam, adamw)');
-    expect(bad({ optimizers: 'sgd', optimizerEps: '1e-8' })).toThrow('--optimizer-eps does not apply to sgd (it is an option of adagrad, adadelta, adam, adamw, rmsprop)');
+    expect(bad({ optimizers: 'sgd', optimizerEps: '1e-8' })).toThrow('--optimizer-eps does not apply to sgd (it is an option of adagrad, adadelta, adam, adamw, rmsprop, adagradk, adadeltak)');
     expect(bad({ optimizers: 'adam', nesterov: true })).toThrow('--nesterov does not apply to adam (it is an option of sgd)');
     expect(bad({ optimizers: 'sgd', amsgrad: true })).toThrow('--amsgrad does not apply to sgd (it is an option of adam, adamw)');
     expect(bad({ optimizers: 'adam', dampening: '0.1' })).toThrow('--dampening does not apply to adam (it is an option of sgd)');
