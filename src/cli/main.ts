@@ -235,7 +235,8 @@ export function buildProgram(): Command {
     .name('sparsity-lab')
     .description('MNIST sparsity/selectivity experiments (the dissertation’s baseline and friends)')
     .version(libraryVersion())
-    .exitOverride(); // commander's usage errors exit 2 like ours (main), help and --version 0
+    .exitOverride() // commander's usage errors exit 2 like ours (main), help and --version 0
+    .configureOutput({ writeErr: (text) => console.error(text.trimEnd()) });
 
   const run = program
     .command('run', { isDefault: true })
