@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadMnist } from '../src/data/index.js';
 import type { OptimizerName, RunConfigInput } from '../src/experiments/config.js';
-import type { ModelConfig } from '../src/experiments/model.js';
+import type { ModelConfig } from '../src/experiments/config.js';
 import { runExperiment } from '../src/experiments/runner.js';
 
 const { values } = parseArgs({

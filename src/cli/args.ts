@@ -18,6 +18,8 @@ import {
   type SamplerConfig,
 } from '../experiments/config.js';
 import { checkOptimizerConfig } from '../experiments/optimizers.js';
+import { optimizers } from '../experiments/kinds/optimizers.js';
+import { samplers, type SamplerConfigLike } from '../experiments/kinds/samplers.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -62,83 +64,54 @@ export function parseNonNegativeNumber(flag: string, text: string): number {
   return v;
 }
 
-/** The forms `--sampler` accepts (for help and error messages). */
-export const SAMPLER_FORMS = 'shuffled, sequential, sorted, consecutive:<n>, class-restricted:<k> or class-restricted:<k>:original';
-
-function positiveIntPart(text: string): number | null {
-  const v = Number(text);
-  return /^\d+$/.test(text) && Number.isSafeInteger(v) && v > 0 ? v : null;
-}
+/** The forms `--sampler` accepts (for help and error messages), from the sampler registry. */
+export const SAMPLER_FORMS = samplers
+  .all()
+  .map((k) => k.cliForm)
+  .join(', ');
 
 /**
- * `--sampler` text → the run config's sampler (src/data/samplers.ts):
- *
- *   shuffled                   reshuffled every epoch, PyTorch's DataLoader(shuffle=True) (the default)
- *   sequential                 dataset order every epoch
- *   sorted                     all 0s, then all 1s, …, never shuffled (Sec. 5.11)
- *   consecutive:<n>            batch 1, n same-digit images in a row, chunk order shuffled once (Sec. 5.7, "con n")
- *   class-restricted:<k>       every batch from k classes (Sec. 5.9: 1 single, 2 pair, 5 5nums), every image used
- *   class-restricted:<k>:original   the same with the original notebooks' exhaust rule (~93–95% of the images)
- *
- * `class-restricted:<k>:all-images` is accepted and is the same as `class-restricted:<k>` (the library's
- * default rule is left out of the config, so both spellings give the same config hash). The dissertation's
+ * `--sampler` text → the run config's sampler, read by the sampler kind's own `parseCli`
+ * (src/experiments/kinds/samplers.ts): `kind[:param[:param]]`, e.g. `sorted`, `consecutive:10`,
+ * `class-restricted:2:original`. `class-restricted:<k>:all-images` is the same as `class-restricted:<k>`
+ * (the default rule is left out of the config, so both give the same config hash). The dissertation's
  * "con 1" is the ordinary shuffled run with `--batch-size 1`, not `consecutive:1` (which would fix one
  * random order for every epoch).
  */
 export function parseSampler(flag: string, text: string): SamplerConfig {
-  const parts = text.trim().split(':');
-  const kind = parts[0].toLowerCase();
-  const fail = (why?: string) => new UsageError(`${flag}: ${why !== undefined ? `${why}; ` : ''}expected ${SAMPLER_FORMS}, got "${text}"`);
-  switch (kind) {
-    case 'shuffled':
-    case 'sequential':
-    case 'sorted':
-      if (parts.length !== 1) throw fail(`${kind} takes no parameter`);
-      return { kind };
-    case 'consecutive': {
-      if (parts.length !== 2) throw fail('consecutive needs n, the number of same-digit images in a row');
-      const n = positiveIntPart(parts[1]);
-      if (n === null) throw fail(`n must be a positive integer, got "${parts[1]}"`);
-      return { kind: 'consecutive', n };
-    }
-    case 'class-restricted': {
-      if (parts.length !== 2 && parts.length !== 3) throw fail('class-restricted needs k, the number of classes per batch');
-      const k = positiveIntPart(parts[1]);
-      if (k === null) throw fail(`k must be a positive integer, got "${parts[1]}"`);
-      const exhaust = parts[2]?.toLowerCase();
-      if (exhaust === undefined || exhaust === 'all-images') return { kind: 'class-restricted', classesPerBatch: k };
-      if (exhaust === 'original') return { kind: 'class-restricted', classesPerBatch: k, exhaust: 'original' };
-      throw fail(`the exhaust rule after k must be original or all-images, got "${parts[2]}"`);
-    }
-    default:
-      throw fail();
+  const [kindText, ...params] = text.trim().split(':');
+  const kind = samplers.find(kindText.toLowerCase());
+  if (!kind) throw new UsageError(`${flag}: expected ${SAMPLER_FORMS}, got "${text}"`);
+  try {
+    return kind.parseCli(params) as SamplerConfig;
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}; expected ${SAMPLER_FORMS}, got "${text}"`);
   }
 }
 
 /**
- * The batch size a sampler trains with: `consecutive` trains with batch 1 (given or implied; any other
- * `--batch-size` is an error), `class-restricted:<k>` needs k to divide the batch size and at most the
- * dataset's classes. Returns the batch size to use, undefined for the default.
+ * The batch size a sampler trains with: a kind with a fixed batch size (consecutive: 1) sets it (any other
+ * `--batch-size` is an error); the kind's own checks (class-restricted: k divides the batch size, k at most
+ * the dataset's classes) are reported naming the flags. Returns the batch size to use, undefined for the default.
  */
 function samplerBatchSize(sampler: SamplerConfig, samplerText: string, batchSize: number | undefined): number | undefined {
   const flag = `--sampler ${samplerText}`;
-  if (sampler.kind === 'consecutive') {
-    if (batchSize !== undefined && batchSize !== 1) {
-      throw new UsageError(`${flag} trains with batch size 1 (Sec. 5.7), but --batch-size is ${batchSize}: drop --batch-size or set it to 1`);
+  const kind = samplers.get(sampler.kind);
+  if (kind.fixedBatchSize !== undefined) {
+    if (batchSize !== undefined && batchSize !== kind.fixedBatchSize) {
+      throw new UsageError(`${flag} trains with batch size ${kind.fixedBatchSize}${kind.fixedBatchSizeSource ? ` (${kind.fixedBatchSizeSource})` : ''}, but --batch-size is ${batchSize}: drop --batch-size or set it to ${kind.fixedBatchSize}`);
     }
-    return 1;
+    return kind.fixedBatchSize;
   }
-  if (sampler.kind === 'class-restricted') {
-    const k = sampler.classesPerBatch;
-    const classes = DATASETS.mnist.classes;
-    if (k > classes) throw new UsageError(`${flag}: MNIST has ${classes} classes, so k must be at most ${classes}, got ${k}`);
-    const b = batchSize ?? DEFAULT_CONFIG.batchSize;
-    if (b % k !== 0) {
-      throw new UsageError(`${flag}: k = ${k} classes per batch must divide the batch size, which is ${b}${batchSize === undefined ? ' (the default; set it with --batch-size)' : ' (--batch-size)'}`);
-    }
+  const b = batchSize ?? DEFAULT_CONFIG.batchSize;
+  const problems = kind.check(sampler as SamplerConfigLike, b, DATASETS.mnist.classes);
+  if (problems.length > 0) {
+    throw new UsageError(`${flag}: ${problems.join('; ')} (batch size ${b}${batchSize === undefined ? ', the default; set it with --batch-size' : ' from --batch-size'})`);
   }
   return batchSize;
 }
+
+const flagTrue = (): boolean => true;
 
 /** One optimizer hyper-parameter flag and the option of the run config it sets (PyTorch's name, camelCase). */
 interface OptimizerFlag {
@@ -148,6 +121,9 @@ interface OptimizerFlag {
   /** The optimizer option (a key of OPTIMIZER_DEFAULTS[name]). */
   key: string;
   parse: (flag: string, text: string) => OptimizerOptionValue;
+  /** For help: what it sets, and whether it takes a value or is a switch. */
+  doc?: string;
+  takes?: 'value' | 'switch';
 }
 
 function parseNumberIn(flag: string, text: string, lo: number, hi: number, hiOpen: boolean): number {
@@ -167,24 +143,39 @@ export function parseBetas(flag: string, text: string): [number, number] {
   return [vals[0], vals[1]];
 }
 
-const flagTrue = (): boolean => true;
 
-/** The optimizer flags of `run`, in the order they are reported. Each applies to every optimizer in `--optimizers`. */
-export const OPTIMIZER_FLAGS: readonly OptimizerFlag[] = [
-  { flag: '--lr', prop: 'lr', key: 'lr', parse: parseNonNegativeNumber },
-  { flag: '--momentum', prop: 'momentum', key: 'momentum', parse: parseNonNegativeNumber },
-  { flag: '--dampening', prop: 'dampening', key: 'dampening', parse: parseNonNegativeNumber },
-  { flag: '--nesterov', prop: 'nesterov', key: 'nesterov', parse: flagTrue },
-  { flag: '--weight-decay', prop: 'weightDecay', key: 'weightDecay', parse: parseNonNegativeNumber },
-  { flag: '--rho', prop: 'rho', key: 'rho', parse: (f, t) => parseNumberIn(f, t, 0, 1, false) },
-  { flag: '--betas', prop: 'betas', key: 'betas', parse: parseBetas },
-  { flag: '--optimizer-eps', prop: 'optimizerEps', key: 'eps', parse: parseNonNegativeNumber },
-  { flag: '--amsgrad', prop: 'amsgrad', key: 'amsgrad', parse: flagTrue },
-];
+/** `--weight-decay` → `weightDecay` (commander's property name for a flag). */
+export function flagProp(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/**
+ * The optimizer flags of `run`, from the optimizer registry (every option schema that names a `flag`),
+ * in registration order. Each applies to every optimizer in `--optimizers`; the value is read by the
+ * option's type and range (the first optimizer that declares the flag gives the range).
+ */
+export const OPTIMIZER_FLAGS: readonly OptimizerFlag[] = (() => {
+  const out = new Map<string, OptimizerFlag & { doc: string; takes: 'value' | 'switch' }>();
+  for (const kind of optimizers.all()) {
+    for (const [key, schema] of Object.entries(kind.options)) {
+      if (schema.flag === undefined || out.has(schema.flag)) continue;
+      const parse: OptimizerFlag['parse'] =
+        schema.type === 'boolean'
+          ? flagTrue
+          : schema.type === 'pair'
+            ? parseBetas
+            : schema.max === undefined
+              ? parseNonNegativeNumber
+              : (f, t) => parseNumberIn(f, t, schema.min, schema.max!, schema.maxOpen === true);
+      out.set(schema.flag, { flag: schema.flag, prop: flagProp(schema.flag) as keyof RunFlags, key, parse, doc: schema.doc, takes: schema.type === 'boolean' ? 'switch' : 'value' });
+    }
+  }
+  return [...out.values()];
+})();
 
 /** The optimizers that take `key`, e.g. 'rho' → ['adadelta']. */
 function optimizersTaking(key: string): OptimizerName[] {
-  return OPTIMIZER_NAMES.filter((n) => key in OPTIMIZER_DEFAULTS[n]);
+  return optimizers.names().filter((n) => key in OPTIMIZER_DEFAULTS[n]);
 }
 
 /** A given optimizer flag with its parsed value. */

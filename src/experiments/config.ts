@@ -17,18 +17,24 @@
  * the hash of the whole configuration without the seed (`configHash`), which the seeds of one condition share:
  * `adam-784x256x10-b50-s1-1a2b3c4d`.
  */
-import { normalizeModel, type ModelConfig } from './model.js';
 import { createHash } from 'node:crypto';
 import type { SamplerSpec } from '../data/index.js';
+import { checkModel, models } from './kinds/models.js';
+import { optimizers } from './kinds/optimizers.js';
+import { checkOptions, defaultValue, describeValue as describe, type OptionValue } from './kinds/options.js';
+import { samplers, type SamplerConfigLike } from './kinds/samplers.js';
 
-export const OPTIMIZER_NAMES = ['sgd', 'adagrad', 'adadelta', 'adam', 'adamw', 'rmsprop'] as const;
-export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+/** Optimizer names are the registry's (src/experiments/kinds/optimizers.ts). */
+export type OptimizerName = string;
+
+/** The optimizers registered when this module loaded (see `optimizers.names()` for the live list). */
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = optimizers.names();
 
 export const ACTIVATIONS = ['sigmoid', 'relu', 'tanh'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /** Option values an optimizer takes: numbers, booleans, or a pair of numbers (Adam's betas). */
-export type OptimizerOptionValue = number | boolean | [number, number];
+export type OptimizerOptionValue = OptionValue;
 
 /** `{ name: 'adam', lr: 0.001, betas: [0.9, 0.999], … }` — PyTorch's option names in camelCase. */
 export interface OptimizerConfig {
@@ -36,18 +42,16 @@ export interface OptimizerConfig {
   [option: string]: OptimizerOptionValue | OptimizerName;
 }
 
-/**
- * The dissertation's settings (PROTOCOL §1) for the four optimizers it studies, PyTorch's defaults for
- * the rest. Every option the optimizer class accepts is listed, so a normalised config states them all.
- */
-export const OPTIMIZER_DEFAULTS: Record<OptimizerName, Record<string, OptimizerOptionValue>> = {
-  sgd: { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false },
-  adagrad: { lr: 0.1, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 },
-  adadelta: { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0 },
-  adam: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false },
-  adamw: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false },
-  rmsprop: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false },
-};
+/** Every registered optimizer's option defaults (the dissertation's settings for its four, PyTorch's otherwise). */
+export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerName, Record<string, OptimizerOptionValue>>> = Object.fromEntries(
+  optimizers.all().map((d) => [d.name, Object.fromEntries(Object.entries(d.options).map(([k, o]) => [k, defaultValue(o)]))]),
+);
+
+/** A model other than the default MLP: `{ kind: 'cnn', … }` (src/experiments/kinds/models.ts). */
+export interface ModelConfig {
+  kind: string;
+  [option: string]: OptionValue | string;
+}
 
 /** The datasets the runner knows, with the sizes the network's ends must have. */
 export const DATASETS = { mnist: { features: 784, classes: 10 } } as const;
@@ -64,17 +68,8 @@ export type SamplerConfig = DistributiveOmit<SamplerSpec, 'batchSize' | 'seed'>;
 
 /** The sampler spec of a run: its sampler config plus its batch size and sampler seed. */
 export function samplerSpec(config: RunConfig): SamplerSpec {
-  const batchSize = config.batchSize;
-  const streamSeed = deriveSeeds(config).sampler;
-  switch (config.sampler.kind) {
-    case 'consecutive':
-      return { ...config.sampler, seed: streamSeed };
-    case 'sequential':
-    case 'sorted':
-      return { ...config.sampler, batchSize };
-    default:
-      return { ...config.sampler, batchSize, seed: streamSeed } as SamplerSpec;
-  }
+  const sampler = config.sampler as SamplerConfigLike;
+  return samplers.get(sampler.kind).spec(sampler, config.batchSize, deriveSeeds(config).sampler);
 }
 
 /** Images [start, end) of a split, in dataset order. */
@@ -103,8 +98,6 @@ export interface RunConfig {
   /** Hidden-layer widths, input side first; `[256]` is the dissertation's model. */
   hidden: number[];
   activation: ActivationName;
-  /** The network kind and its options (src/experiments/model.ts); absent = the plain mlp. */
-  model?: ModelConfig;
   optimizer: OptimizerConfig;
   batchSize: number;
   /** How training batches are drawn (see src/data): the sampler's options without batch size and seed. */
@@ -114,10 +107,13 @@ export interface RunConfig {
   /** Test-pass batch size (50 in the original; only the test loss's rounding depends on it). */
   evalBatchSize: number;
   metrics: MetricsConfig;
+  /** The network when it is not the default MLP of `hidden` + `activation` (absent for an MLP without options). */
+  model?: ModelConfig;
 }
 
 /** What a caller may give: any field may be left out except that `optimizer` needs at least its name. */
-export type RunConfigInput = Partial<Omit<RunConfig, 'optimizer' | 'metrics' | 'data'>> & {
+export type RunConfigInput = Partial<Omit<RunConfig, 'optimizer' | 'metrics' | 'data' | 'model'>> & {
+  model?: Partial<ModelConfig> & { kind: string };
   optimizer?: OptimizerName | (Partial<OptimizerConfig> & { name: OptimizerName });
   metrics?: Partial<MetricsConfig>;
   data?: Partial<DataConfig>;
@@ -148,14 +144,6 @@ export class ConfigError extends Error {
   }
 }
 
-const SAMPLER_KINDS = ['shuffled', 'sequential', 'sorted', 'consecutive', 'class-restricted'];
-
-function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v) || (v !== null && typeof v === 'object')) return JSON.stringify(v);
-  return String(v);
-}
-
 function isPositiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v > 0;
 }
@@ -169,7 +157,7 @@ export function normalizeConfig(input: RunConfigInput): RunConfig {
   const bad = (field: string, expected: string, got: unknown) => problems.push(`${field}: expected ${expected}, got ${describe(got)}`);
   if (input === null || typeof input !== 'object') throw new ConfigError([`config: expected an object, got ${describe(input)}`]);
 
-  const known = new Set(['data', 'hidden', 'activation', 'model', 'optimizer', 'batchSize', 'sampler', 'epochs', 'seed', 'evalBatchSize', 'metrics']);
+  const known = new Set(['data', 'hidden', 'activation', 'optimizer', 'batchSize', 'sampler', 'epochs', 'seed', 'evalBatchSize', 'metrics', 'model']);
   for (const k of Object.keys(input)) if (!known.has(k)) problems.push(`${k}: unknown field (known: ${[...known].join(', ')})`);
 
   // data
@@ -192,52 +180,47 @@ export function normalizeConfig(input: RunConfigInput): RunConfig {
   }
   const activation = input.activation ?? DEFAULT_CONFIG.activation;
   if (!ACTIVATIONS.includes(activation)) bad('activation', `one of ${ACTIVATIONS.join(', ')}`, activation);
-  const model = normalizeModel(input.model, hidden, problems);
 
-  // optimizer
+  // optimizer (options checked against the registry's schemas)
   let optimizer: OptimizerConfig = { name: 'sgd' };
   const optIn = typeof input.optimizer === 'string' ? { name: input.optimizer } : input.optimizer;
   if (optIn === undefined || optIn === null || typeof optIn !== 'object') {
-    bad('optimizer', `an optimizer name (${OPTIMIZER_NAMES.join(', ')}) or { name, …options }`, optIn);
-  } else if (!OPTIMIZER_NAMES.includes(optIn.name as OptimizerName)) {
-    bad('optimizer.name', `one of ${OPTIMIZER_NAMES.join(', ')}`, optIn.name);
+    bad('optimizer', `an optimizer name (${optimizers.names().join(', ')}) or { name, …options }`, optIn);
+  } else if (typeof optIn.name !== 'string' || !optimizers.has(optIn.name)) {
+    problems.push(`optimizer.name: ${optimizers.unknownMessage(optIn.name)}`);
   } else {
-    const name = optIn.name as OptimizerName;
-    const defaults = OPTIMIZER_DEFAULTS[name];
-    optimizer = { name };
-    for (const [k, def] of Object.entries(defaults)) optimizer[k] = Array.isArray(def) ? [def[0], def[1]] : def;
-    for (const [k, v] of Object.entries(optIn)) {
-      if (k === 'name') continue;
-      if (!(k in defaults)) {
-        problems.push(`optimizer.${k}: not an option of ${name} (options: ${Object.keys(defaults).join(', ')})`);
-        continue;
+    const kind = optimizers.get(optIn.name);
+    const { name: _name, ...given } = optIn;
+    optimizer = { name: kind.name, ...checkOptions(kind.options, given, 'optimizer', kind.name, problems) };
+  }
+
+  // model (an MLP without options is left out, so the baseline's hashes do not mention it)
+  let model: ModelConfig | undefined;
+  if (input.model !== undefined) {
+    const m = checkModel(input.model, problems);
+    if (m) {
+      models.get(m.kind).validate?.({ hidden }, problems);
+      // An mlp's options at their defaults are left out too: { kind: 'mlp', dropout: 0 } is the plain mlp.
+      if (m.kind === 'mlp') {
+        for (const [k, v] of Object.entries(m.options)) if (JSON.stringify(v) === JSON.stringify(defaultValue(models.get('mlp').options[k]))) delete m.options[k];
       }
-      const def = defaults[k];
-      const field = `optimizer.${k}`;
-      if (typeof def === 'boolean') {
-        if (typeof v !== 'boolean') bad(field, 'true or false', v);
-        else optimizer[k] = v;
-      } else if (Array.isArray(def)) {
-        if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x < 1)) {
-          bad(field, 'a pair of numbers in [0, 1)', v);
-        } else optimizer[k] = [v[0], v[1]];
-      } else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        bad(field, 'a finite number ≥ 0', v);
-      } else optimizer[k] = v;
+      if (m.kind !== 'mlp' || Object.keys(m.options).length > 0) model = { kind: m.kind, ...m.options };
     }
   }
 
   // training
   const batchSize = input.batchSize ?? DEFAULT_CONFIG.batchSize;
   if (!isPositiveInt(batchSize)) bad('batchSize', 'a positive integer', batchSize);
-  const sampler = (input.sampler ?? DEFAULT_CONFIG.sampler) as SamplerConfig;
-  if (sampler === null || typeof sampler !== 'object' || !SAMPLER_KINDS.includes((sampler as { kind: string }).kind)) {
-    bad('sampler', `{ kind: ${SAMPLER_KINDS.join(' | ')}, … }`, sampler);
+  let sampler = (input.sampler ?? DEFAULT_CONFIG.sampler) as SamplerConfigLike;
+  const samplerKind = sampler !== null && typeof sampler === 'object' && typeof sampler.kind === 'string' ? samplers.find(sampler.kind) : undefined;
+  if (sampler === null || typeof sampler !== 'object' || Array.isArray(sampler)) {
+    bad('sampler', `{ kind: ${samplers.names().join(' | ')}, … }`, sampler);
+  } else if (!samplerKind) {
+    problems.push(`sampler.kind: ${samplers.unknownMessage(sampler.kind)}`);
   } else {
-    for (const k of ['batchSize', 'seed']) {
-      if (k in sampler) problems.push(`sampler.${k}: set by the run (use the run's ${k === 'seed' ? 'seed' : 'batchSize'}), not in the sampler`);
-    }
-    if (sampler.kind === 'consecutive' && batchSize !== 1) bad('batchSize', "1 with sampler kind 'consecutive' (Sec. 5.7 trains with batch 1)", batchSize);
+    const classes = DATASETS[data.name]?.classes ?? 10;
+    if (isPositiveInt(batchSize)) problems.push(...samplerKind.check(sampler, batchSize, classes));
+    if (samplerKind.canonical) sampler = samplerKind.canonical(sampler);
   }
   const epochs = input.epochs ?? DEFAULT_CONFIG.epochs;
   if (!isPositiveInt(epochs)) bad('epochs', 'a positive integer', epochs);
@@ -258,7 +241,6 @@ export function normalizeConfig(input: RunConfigInput): RunConfig {
     data,
     hidden: hidden.slice(),
     activation,
-    ...(model !== undefined && { model }),
     optimizer,
     batchSize,
     sampler: JSON.parse(JSON.stringify(sampler)) as SamplerConfig,
@@ -266,6 +248,7 @@ export function normalizeConfig(input: RunConfigInput): RunConfig {
     seed,
     evalBatchSize,
     metrics,
+    ...(model && { model }),
   };
 }
 
@@ -313,9 +296,11 @@ export function layerWidths(config: RunConfig): number[] {
   return [d.features, ...config.hidden, d.classes];
 }
 
-/** `adam-784x256x10-b50-s1-1a2b3c4d` (`adam-cnn-784x256x10-…` for a CNN): readable, and unique per configuration + seed. */
+/** `adam-784x256x10-b50-s1-1a2b3c4d`: readable, and unique per configuration + seed. */
 export function runId(config: RunConfig): string {
-  return `${config.optimizer.name}-${config.model?.kind === 'cnn' ? 'cnn-' : ''}${layerWidths(config).join('x')}-b${config.batchSize}-s${config.seed}-${configHash(config).slice(0, 8)}`;
+  // A model kind other than the mlp is named (`adam-cnn-784x256x10-…`); the hash tells options apart.
+  const kind = config.model && config.model.kind !== 'mlp' ? `${config.model.kind}-` : '';
+  return `${config.optimizer.name}-${kind}${layerWidths(config).join('x')}-b${config.batchSize}-s${config.seed}-${configHash(config).slice(0, 8)}`;
 }
 
 export interface BaselineOptions {

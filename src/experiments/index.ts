@@ -24,7 +24,6 @@ export * from './csv.js';
 export * from './export.js';
 export * from './optimizers.js';
 export * from './taps.js';
-export * from './model.js';
 export * from './evaluate.js';
 export * from './runner.js';
 export * from './sweep.js';

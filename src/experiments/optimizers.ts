@@ -1,35 +1,12 @@
 /**
- * Optimizer name → instance, with the options of a normalised {@link OptimizerConfig} (whose defaults are
- * the dissertation's settings, see config.ts `OPTIMIZER_DEFAULTS`). The option names are PyTorch's in
- * camelCase, passed through unchanged to the classes of src/optim.
+ * Optimizer config → instance, through the optimizer registry (src/experiments/kinds/optimizers.ts): a
+ * normalised {@link OptimizerConfig} names a registered kind and states all its options (PyTorch's names in
+ * camelCase), which are passed through unchanged to the kind's class in src/optim.
  */
-import { Adadelta, Adagrad, Adam, AdamW, RMSprop, SGD } from '../optim/index.js';
-import { ConfigError, type OptimizerConfig, type OptimizerName } from './config.js';
+import { ConfigError, type OptimizerConfig } from './config.js';
+import { optimizers, type Optimizer, type ParamLike } from './kinds/optimizers.js';
 
-/** What the runner needs from an optimizer. */
-export interface Optimizer {
-  step(): void;
-  zeroGrad(): void;
-}
-
-export interface ParamLike {
-  data: Float32Array;
-  grad: Float32Array;
-}
-
-type Factory = (params: ParamLike[], options: Record<string, unknown>) => Optimizer;
-type OptionsOf<C extends abstract new (...args: never[]) => unknown> = ConstructorParameters<C>[1];
-
-// The option records were checked by normalizeConfig against OPTIMIZER_DEFAULTS (same names, same types);
-// the classes check the values again (ranges) and throw naming the option.
-const FACTORIES: Record<OptimizerName, Factory> = {
-  sgd: (p, o) => new SGD(p, o as OptionsOf<typeof SGD>),
-  adagrad: (p, o) => new Adagrad(p, o as OptionsOf<typeof Adagrad>),
-  adadelta: (p, o) => new Adadelta(p, o as OptionsOf<typeof Adadelta>),
-  adam: (p, o) => new Adam(p, o as OptionsOf<typeof Adam>),
-  adamw: (p, o) => new AdamW(p, o as OptionsOf<typeof AdamW>),
-  rmsprop: (p, o) => new RMSprop(p, o as OptionsOf<typeof RMSprop>),
-};
+export type { Optimizer, ParamLike } from './kinds/optimizers.js';
 
 /** The options of `config` without its name, as the optimizer class takes them. */
 export function optimizerOptions(config: OptimizerConfig): Record<string, unknown> {
@@ -38,9 +15,9 @@ export function optimizerOptions(config: OptimizerConfig): Record<string, unknow
 }
 
 export function createOptimizer(config: OptimizerConfig, params: ParamLike[]): Optimizer {
-  const factory = FACTORIES[config.name];
-  if (!factory) throw new Error(`createOptimizer: unknown optimizer "${String(config.name)}" (known: ${Object.keys(FACTORIES).join(', ')})`);
-  return factory(params, optimizerOptions(config));
+  const kind = optimizers.find(config.name);
+  if (!kind) throw new Error(`createOptimizer: ${optimizers.unknownMessage(config.name)}`);
+  return kind.build(params, optimizerOptions(config));
 }
 
 /**

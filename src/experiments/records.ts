@@ -11,6 +11,7 @@
  * silent, 0/0) is written as `null` — JSON has no NaN — and is never averaged in by the summary.
  */
 import type { RunConfig } from './config.js';
+import type { Provenance } from './provenance.js';
 
 /** One hidden layer's metrics for one epoch (`null` = undefined, see the module comment). */
 export interface LayerRecord {
@@ -47,6 +48,11 @@ export interface HeaderRecord {
   streams: { init: string; sampler: string };
   /** The matrix-multiply kernel that ran it (kernels may round differently in the last bits). */
   gemm_kernel: string;
+  /** The experiment (spec name) and condition label it was planned under (absent in older files). */
+  experiment?: string;
+  condition?: string;
+  /** Versions, commit, command line and start time (absent in files written before 0.1.0's provenance). */
+  provenance?: Provenance;
 }
 
 export interface EpochRecord {

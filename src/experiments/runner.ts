@@ -32,12 +32,14 @@
 import type { Dataset, Sampler } from '../data/index.js';
 import { epochBatches, makeSampler, subset } from '../data/index.js';
 import { CrossEntropyLoss, type Sequential } from '../layers/index.js';
-import { activeGemmKernel, freeFloat32, setFloat32Allocator, type Float32Allocator, Tensor, useWasmMemory, zeros } from '../tensor/index.js';
+import { models, type BuiltModel } from './kinds/models.js';
+import { activeGemmKernel, freeFloat32, Rng, setFloat32Allocator, type Float32Allocator, Tensor, useWasmMemory, zeros } from '../tensor/index.js';
 import {
   DATASETS,
   configHash,
   deriveSeeds,
   trainingHash,
+  layerWidths,
   normalizeConfig,
   runId,
   samplerSpec,
@@ -45,11 +47,11 @@ import {
   type RunConfigInput,
 } from './config.js';
 import { checkFiniteImages, Evaluator } from './evaluate.js';
-import { buildModel } from './model.js';
 import { createOptimizer, type Optimizer } from './optimizers.js';
 import type { DivergedRecord, EpochRecord, HeaderRecord, ResultRecord } from './records.js';
 import { ActivationTaps } from './taps.js';
 import { libraryVersion } from './version.js';
+import { provenance } from './provenance.js';
 
 /** The full splits; the runner cuts `config.data.train` / `.test` out of them. */
 export interface RunData {
@@ -86,6 +88,14 @@ export interface RunOptions {
    * the installed allocator.
    */
   wasmMemory?: boolean;
+  /** The experiment and condition the run was planned under, recorded in its header. */
+  labels?: RunLabels;
+}
+
+/** A planned run's place in its experiment (src/experiments/spec.ts). */
+export interface RunLabels {
+  experiment: string;
+  condition: string;
 }
 
 export interface RunOutcome {
@@ -136,6 +146,20 @@ function checkAllClasses(ds: Dataset, split: string): void {
   }
 }
 
+/** The network of a run, built by its model kind (src/experiments/kinds/models.ts; no `model` = mlp). */
+function buildModel(config: RunConfig, widths: number[], rng: Rng, forwardSeed: string): BuiltModel {
+  const { kind, ...options } = config.model ?? { kind: 'mlp' };
+  return models.get(kind).build({
+    forwardSeed,
+    features: widths[0],
+    classes: widths[widths.length - 1],
+    hidden: config.hidden,
+    activation: config.activation,
+    options: options as Record<string, number | boolean | [number, number]>,
+    rng,
+  });
+}
+
 /** The training objects of one run, built from its configuration and seeds. */
 export interface RunSetup {
   config: RunConfig;
@@ -167,14 +191,15 @@ export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunS
   const config = normalizeConfig(input);
   const { train, test } = selectData(config, data);
   const seeds = deriveSeeds(config);
+  const widths = layerWidths(config);
   let sampler: Sampler;
   try {
     sampler = makeSampler(samplerSpec(config), train.labels);
   } catch (e) {
     throw new Error(`config.sampler ${JSON.stringify(config.sampler)}: ${(e as Error).message}`, { cause: e });
   }
-  // The model kind (mlp, mlp + dropout, cnn) and its measured layers: src/experiments/model.ts.
-  const built = buildModel(config, train.features, train.numClasses, { init: seeds.init, dropout: `${config.seed}/${trainingHash(config)}/dropout` });
+  // The model kind (mlp, mlp + dropout, cnn) and its measured layers: src/experiments/kinds/models.ts.
+  const built = buildModel(config, widths, new Rng(seeds.init), `${config.seed}/${trainingHash(config)}/dropout`);
   const model = built.model;
   const loss = new CrossEntropyLoss({ reduction: 'mean' });
   let taps: ActivationTaps | null = null;
@@ -191,7 +216,7 @@ export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunS
     model.dispose();
   };
   try {
-    taps = new ActivationTaps(built.measured, config.hidden, train.numClasses, config.metrics.eps);
+    taps = new ActivationTaps(built.measured, built.measuredWidths, train.numClasses, config.metrics.eps);
     optimizer = createOptimizer(config.optimizer, model.parameters());
     evaluator = new Evaluator(model, taps, test, config.evalBatchSize, built.exampleShape);
   } catch (e) {
@@ -262,6 +287,8 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
     config_hash: configHash(config),
     streams: deriveSeeds(config),
     gemm_kernel: activeGemmKernel().name,
+    ...(options.labels && { experiment: options.labels.experiment, condition: options.labels.condition }),
+    provenance: provenance(),
   };
   // Callbacks are the caller's code: they run with the caller's allocator, not the run's.
   const outside = <T>(f: (arg: T) => void, arg: T): void => {

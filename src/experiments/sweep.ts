@@ -17,7 +17,7 @@
 import { configHash, normalizeConfig, runId, type RunConfig, type RunConfigInput } from './config.js';
 import { checkOptimizerConfig } from './optimizers.js';
 import { isComplete, readRun, RunWriter } from './results.js';
-import { runExperiment, type RunData, type RunOutcome, type RunProgress } from './runner.js';
+import { runExperiment, type RunData, type RunLabels, type RunOutcome, type RunProgress } from './runner.js';
 
 export type RunState = 'skipped' | 'done' | 'diverged' | 'aborted' | 'failed';
 
@@ -42,6 +42,8 @@ export interface SweepOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Each run's float32 storage in the WebAssembly heap (RunOptions.wasmMemory). Default false. */
   wasmMemory?: boolean;
+  /** Experiment/condition labels by run id, recorded in each run's header (a spec's plan, src/experiments/spec.ts). */
+  labels?: ReadonlyMap<string, RunLabels>;
 }
 
 export function planSweep(inputs: ReadonlyArray<RunConfigInput | RunConfig>): Array<{ id: string; config: RunConfig }> {
@@ -89,6 +91,7 @@ export async function runSweep(inputs: ReadonlyArray<RunConfigInput | RunConfig>
         signal: options.signal,
         onProgress: options.onProgress,
         wasmMemory: options.wasmMemory === true,
+        ...(options.labels?.has(id) && { labels: options.labels.get(id) }),
         onRecord: (r) => {
           if (r.type === 'header') writer = new RunWriter(options.outDir, r);
           else if (r.type === 'epoch') writer!.epoch(r);

@@ -61,7 +61,7 @@ describe('sparsity-lab CLI', () => {
     const dir = join(tempDir(), 'never');
     await main(argv('--optimizers', 'sgd,nadam', '--out', dir));
     expect(process.exitCode).toBe(2);
-    expect(err.join('\n')).toBe('error: --optimizers: unknown optimizer "nadam" (known: sgd, adagrad, adadelta, adam, adamw, rmsprop)');
+    expect(err.join('\n')).toBe('error: --optimizers: unknown optimizer "nadam" (known: sgd, adagrad, adadelta, adam, adamw, rmsprop, adagradk, adadeltak)');
     await main(argv('--epochs', '0', '--out', dir));
     expect(err[1]).toBe('error: --epochs: "0" is not a positive integer (in "0")');
     expect(existsSync(dir)).toBe(false);
@@ -73,7 +73,7 @@ describe('sparsity-lab CLI', () => {
     expect(process.exitCode).toBe(2);
     await main(argv('--data-dir', join(dir, 'nowhere'), '--out', dir));
     expect(err[4]).toMatch(/^error: .*nowhere: is not a directory/);
-    expect(process.exitCode).toBe(1);
+    expect(process.exitCode).toBe(2); // a user's mistake (policy: one line, exit 2);
     expect(existsSync(dir)).toBe(false);
   });
 
@@ -107,7 +107,7 @@ describe('sparsity-lab CLI', () => {
     expect(err[0]).toBe('error: --sampler consecutive:10 trains with batch size 1 (Sec. 5.7), but --batch-size is 50: drop --batch-size or set it to 1');
     await main(argv('--optimizers', 'sgd', '--rho', '0.5', ...nodata));
     expect(process.exitCode).toBe(2);
-    expect(err[1]).toBe('error: --rho does not apply to sgd (it is an option of adadelta); drop --rho or list only optimizers that take it in --optimizers');
+    expect(err[1]).toBe('error: --rho does not apply to sgd (it is an option of adadelta, adadeltak); drop --rho or list only optimizers that take it in --optimizers');
     await main(argv('--sampler', 'shuffle', ...nodata));
     expect(err[2]).toMatch(/^error: --sampler: expected shuffled, sequential, sorted, .* got "shuffle"$/);
     expect(process.exitCode).toBe(2);
@@ -117,8 +117,8 @@ describe('sparsity-lab CLI', () => {
 
   it('fails clearly when there is nothing to summarise', async () => {
     await main(argv('summarize', tempDir()));
-    expect(process.exitCode).toBe(1);
-    expect(err.join('\n')).toMatch(/no runs found in/);
+    expect(process.exitCode).toBe(2);
+    expect(err.join('\n')).toMatch(/^error: .*: no runs found/);
   });
 });
 

@@ -7,8 +7,9 @@ const param = () => ({ data: Float32Array.from([1, -2]), grad: Float32Array.from
 
 describe('createOptimizer', () => {
   it('builds each class with the configuration’s options (the dissertation’s settings by default)', () => {
-    const classes = { sgd: SGD, adagrad: Adagrad, adadelta: Adadelta, adam: Adam, adamw: AdamW, rmsprop: RMSprop };
-    for (const name of OPTIMIZER_NAMES) {
+    const classes: Record<string, unknown> = { sgd: SGD, adagrad: Adagrad, adadelta: Adadelta, adam: Adam, adamw: AdamW, rmsprop: RMSprop };
+    expect(OPTIMIZER_NAMES).toEqual(expect.arrayContaining(Object.keys(classes)));
+    for (const name of Object.keys(classes)) {
       const config = normalizeConfig({ optimizer: name }).optimizer;
       const opt = createOptimizer(config, [param()]);
       expect(opt).toBeInstanceOf(classes[name]);
@@ -26,7 +27,7 @@ describe('createOptimizer', () => {
   });
 
   it('lets the class check option ranges up front, as a ConfigError', () => {
-    const bad = normalizeConfig({ optimizer: { name: 'adadelta', rho: 2 } }).optimizer;
+    const bad = { ...normalizeConfig({ optimizer: 'adadelta' }).optimizer, rho: 2 }; // past normalizeConfig's own range check
     expect(() => checkOptimizerConfig(bad)).toThrow(ConfigError);
     expect(() => checkOptimizerConfig(bad)).toThrow(/optimizer \(adadelta\): .*Invalid rho value: 2/);
     expect(() => checkOptimizerConfig(normalizeConfig({ optimizer: 'adam' }).optimizer)).not.toThrow();

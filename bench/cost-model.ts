@@ -1,0 +1,63 @@
+/**
+ * `node --experimental-wasm-relaxed-simd --import tsx bench/cost-model.ts [--json]`: the measurements behind
+ * the dry-run's CPU-time estimate (src/experiments/cost-model.ts).
+ *
+ * For each case (optimizer × hidden width × batch size) it trains one real epoch through `runExperiment`
+ * (the CLI's runner, WebAssembly heap as the CLI runs) on two training-subset sizes and takes the
+ * difference, so the per-run set-up and the test pass cancel: seconds per training image. The test pass is
+ * measured the same way from two test-subset sizes. Cases run interleaved, round by round; medians over
+ * rounds. Prints a table and one JSON line per case.
+ *
+ * Time is this process's CPU time (user + system, `process.cpuUsage`), not wall time: the estimate is of
+ * CPU-hours, and CPU time is far less disturbed than wall time on a machine shared with other jobs.
+ */
+import { loadMnist } from '../src/data/index.js';
+import { normalizeConfig, type OptimizerName } from '../src/experiments/config.js';
+import { runExperiment } from '../src/experiments/runner.js';
+import { activeGemmKernel } from '../src/tensor/index.js';
+import { median, printJsonLine, printTable } from './harness.js';
+
+const data = loadMnist();
+const rounds = 3;
+
+async function epochSeconds(optimizer: OptimizerName, width: number, batch: number, train: number, test: number): Promise<number> {
+  const config = normalizeConfig({ optimizer, hidden: [width], batchSize: batch, epochs: 1, data: { train: { start: 0, end: train }, test: { start: 0, end: test } } });
+  const t0 = process.cpuUsage();
+  await runExperiment(config, { data, wasmMemory: true });
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1e6;
+}
+
+interface Case { optimizer: OptimizerName; width: number; batch: number; n1: number; n2: number }
+const cases: Case[] = [];
+for (const optimizer of ['sgd', 'adam'] as OptimizerName[]) {
+  for (const width of [256, 768]) {
+    cases.push({ optimizer, width, batch: 50, n1: 5000, n2: 15000 });
+    cases.push({ optimizer, width, batch: 1, n1: 1000, n2: 3000 });
+  }
+}
+const samples = new Map<Case, number[]>(cases.map((c) => [c, []]));
+const evalSamples = new Map<number, number[]>([[256, []], [768, []]]);
+for (let r = 0; r < rounds; r++) {
+  for (const c of cases) {
+    const a = await epochSeconds(c.optimizer, c.width, c.batch, c.n1, 1000);
+    const b = await epochSeconds(c.optimizer, c.width, c.batch, c.n2, 1000);
+    samples.get(c)!.push((b - a) / (c.n2 - c.n1));
+  }
+  for (const w of [256, 768]) {
+    const a = await epochSeconds('sgd', w, 50, 1000, 1000);
+    const b = await epochSeconds('sgd', w, 50, 1000, 5000);
+    evalSamples.get(w)!.push((b - a) / 4000);
+  }
+}
+const rows: Array<Record<string, string | number>> = cases.map((c) => {
+  const us = median(samples.get(c)!) * 1e6;
+  printJsonLine({ bench: 'cost-model', kind: 'train', optimizer: c.optimizer, width: c.width, batch: c.batch, us_per_image: us, gemm: activeGemmKernel().name });
+  return { optimizer: c.optimizer, width: c.width, batch: c.batch, 'µs/image': us.toFixed(2), 's per 60k': ((us * 60000) / 1e6).toFixed(1) };
+});
+for (const [w, s] of evalSamples) {
+  const us = median(s) * 1e6;
+  printJsonLine({ bench: 'cost-model', kind: 'test', width: w, us_per_image: us, gemm: activeGemmKernel().name });
+  rows.push({ optimizer: '(test pass)', width: w, batch: 50, 'µs/image': us.toFixed(2), 's per 60k': `${((us * 10000) / 1e6).toFixed(1)} (10k)` });
+}
+printTable(rows);

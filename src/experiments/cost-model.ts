@@ -1,0 +1,88 @@
+/**
+ * The dry-run's CPU-time estimate: a per-epoch cost model fitted to measurements of real epochs
+ * (bench/cost-model.ts: `runExperiment` on training subsets of two sizes, their CPU-time difference per
+ * image, so set-up and test pass cancel; WebAssembly gemm and heap, as the CLI runs).
+ *
+ * With P the number of weights (Σ fan_in·fan_out over the layers), B the batch size, N training images
+ * and M test images, one epoch costs
+ *
+ *   N · (A(P)/B + G(P))  +  M · E(P)          (µs)
+ *
+ * A = per-step cost (optimizer step over every parameter, per-step overheads), G = per-image cost of
+ * forward + backward, E = per-image cost of the test pass with its metrics; each linear in P, fitted
+ * through the two measured widths (256 and 768 units, one hidden layer). A and G come from the batch-1 and
+ * batch-50 measurements: t₁ = A + G, t₅₀ = A/50 + G. SGD is measured; the other optimizers are costed as
+ * Adam (they keep one or two state buffers, as Adam does) — an assumption, stated in `describeCostModel`.
+ * Models other than the MLP have no measured cost: their estimate is NaN ("unknown").
+ */
+import { DATASETS, type RunConfig } from './config.js';
+
+/** Microseconds per training image at batch 1 and 50 (CPU time, medians), and per test image. */
+export interface CostMeasurement {
+  /** optimizer → width → { b1, b50 } µs per training image. */
+  train: Record<'sgd' | 'adam', Record<256 | 768, { b1: number; b50: number }>>;
+  /** width → µs per test image (the test pass with the metrics). */
+  test: Record<256 | 768, number>;
+  /** What was measured, where and how (for the report). */
+  source: string;
+}
+
+/** The measurements this estimate uses (see the module comment; re-measure with bench/cost-model.ts). */
+export const MEASURED: CostMeasurement = {
+  train: {
+    sgd: { 256: { b1: 239.9, b50: 35.5 }, 768: { b1: 892.0, b50: 112.2 } },
+    adam: { 256: { b1: 673.4, b50: 45.9 }, 768: { b1: 1991.7, b50: 148.2 } },
+  },
+  test: { 256: 27.0, 768: 57.1 },
+  source:
+    'measured by bench/cost-model.ts on this 2-core machine (shared), CPU time, medians of 3 rounds, wasm-relaxed gemm, ' +
+    'WebAssembly heap; e.g. SGD 784-256-10 batch 50: 2.4 s per epoch',
+};
+
+const weights = (hidden: number[]): number => {
+  const w = [DATASETS.mnist.features, ...hidden, DATASETS.mnist.classes];
+  let p = 0;
+  for (let i = 1; i < w.length; i++) p += w[i - 1] * w[i];
+  return p;
+};
+const P256 = weights([256]);
+const P768 = weights([768]);
+
+/** Linear in P through the values at the two measured widths (never below 0). */
+function lin(at256: number, at768: number, p: number): number {
+  return Math.max(0, at256 + ((at768 - at256) * (p - P256)) / (P768 - P256));
+}
+
+/** Estimated CPU seconds of one epoch of `config` (NaN for a model kind without a measured cost). */
+export function epochSeconds(config: RunConfig, m: CostMeasurement = MEASURED): number {
+  if (config.model !== undefined && config.model.kind !== 'mlp') return NaN;
+  const p = weights(config.hidden);
+  const t = config.optimizer.name === 'sgd' ? m.train.sgd : m.train.adam;
+  const a = (w: 256 | 768) => ((t[w].b1 - t[w].b50) * 50) / 49;
+  const g = (w: 256 | 768) => t[w].b1 - a(w);
+  const A = lin(a(256), a(768), p);
+  const G = lin(g(256), g(768), p);
+  const E = lin(m.test[256], m.test[768], p);
+  const n = config.data.train ? config.data.train.end - config.data.train.start : 60000;
+  const mTest = config.data.test ? config.data.test.end - config.data.test.start : 10000;
+  const steps = Math.ceil(n / config.batchSize);
+  // The training-stream metrics (metrics.train) cost about a test pass over the training images.
+  return (steps * A + n * G + mTest * E + (config.metrics.train ? n * E : 0)) / 1e6;
+}
+
+/** Estimated CPU seconds of a whole run. */
+export function runSeconds(config: RunConfig, m: CostMeasurement = MEASURED): number {
+  return epochSeconds(config, m) * config.epochs;
+}
+
+/** "3.2 h", "14 min", "40 s", or "unknown". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'unknown';
+  if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds >= 60) return `${(seconds / 60).toFixed(0)} min`;
+  return `${seconds.toFixed(0)} s`;
+}
+
+export function describeCostModel(m: CostMeasurement = MEASURED): string {
+  return `CPU time from a per-epoch cost model (${m.source}); optimizers other than SGD are costed as Adam`;
+}
