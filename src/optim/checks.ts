@@ -3,6 +3,7 @@
  * rate: -1"); the length check is what the pure step functions run once per array per call.
  */
 import type { CommonOptions } from './optimizer.js';
+import { describeValue } from '../tensor/describe.js';
 
 /** Throws `message` (PyTorch's wording, e.g. "Invalid learning rate: -1") unless `ok`. */
 export function check(ok: boolean, message: string): void {
@@ -31,14 +32,5 @@ export function checkLength(fn: string, what: string, arr: Float32Array | null |
   if (arr != null && arr.length !== n) throw new RangeError(`${fn}: ${what} has ${arr.length} values, param has ${n}`);
 }
 
-/** A short description of a value for error messages. */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
-  if (typeof v === 'function') return 'a function';
-  return `an object (${v.constructor?.name ?? 'Object'})`;
-}
+/** A short description of a value for error messages (never throws, even for a Symbol). */
+export const describe = describeValue;
