@@ -1,3 +1,4 @@
+import { describeValue } from '../tensor/describe.js';
 import { Tensor, shapeString } from '../tensor/tensor.js';
 import { rowMax, sumExpShifted } from '../tensor/ops.js';
 import { RowBuffers } from './buffers.js';
@@ -43,10 +44,14 @@ export class CrossEntropyLoss {
   private lastGrad: Tensor | null = null;
 
   constructor(options: CrossEntropyOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError(`CrossEntropyLoss: options must be an object { reduction?, name? }, got ${describeValue(options)}`);
     const reduction = options.reduction ?? 'mean';
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+      throw new TypeError(`CrossEntropyLoss: name must be a non-empty string, got ${describeValue(options.name)}`);
+    }
     this.name = options.name ?? 'CrossEntropyLoss';
     if (reduction !== 'mean' && reduction !== 'sum') {
-      throw new RangeError(`${this.name}: reduction must be 'mean' or 'sum', got ${JSON.stringify(reduction)}`);
+      throw new RangeError(`${this.name}: reduction must be 'mean' or 'sum', got ${typeof reduction === 'string' ? JSON.stringify(reduction) : describeValue(reduction)}`);
     }
     this.reduction = reduction;
   }
@@ -99,7 +104,7 @@ export class CrossEntropyLoss {
     for (let i = 0; i < batch; i++) {
       const y = labels[i];
       if (!Number.isInteger(y) || y < 0 || y >= classes) {
-        throw new RangeError(`${this.name}: label ${i} must be an integer class index in [0, ${classes - 1}], got ${y}`);
+        throw new RangeError(`${this.name}: label ${i} must be an integer class index in [0, ${classes - 1}], got ${typeof y === 'number' ? y : describeValue(y)}`);
       }
     }
   }

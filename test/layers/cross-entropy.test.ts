@@ -109,7 +109,7 @@ describe('CrossEntropyLoss', () => {
     it('labels that are not integers', () => {
       expect(() => new CrossEntropyLoss().forward(logits(), [0, 1.5])).toThrow('label 1 must be an integer class index in [0, 2], got 1.5');
       expect(() => new CrossEntropyLoss().forward(logits(), [NaN, 1])).toThrow('label 0 must be an integer class index in [0, 2], got NaN');
-      expect(() => new CrossEntropyLoss().forward(logits(), ['1', 0] as any)).toThrow('label 0 must be an integer class index in [0, 2], got 1');
+      expect(() => new CrossEntropyLoss().forward(logits(), ['1', 0] as any)).toThrow('label 0 must be an integer class index in [0, 2], got "1"');
       expect(() => new CrossEntropyLoss().forward(logits(), 1 as any)).toThrow('CrossEntropyLoss: labels must be an array of 2 integers, got number');
     });
     it('logits of the wrong rank', () => {
