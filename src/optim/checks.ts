@@ -17,11 +17,19 @@ export function checkTypes(name: string, options: object, numbers: readonly stri
   for (const k of booleans) if (typeof o[k] !== 'boolean') throw new TypeError(`${name}: option ${k} must be a boolean, got ${describe(o[k])}`);
 }
 
-/** The common checks: learning rate and weight decay (PyTorch's wording). */
+/**
+ * The common checks: learning rate and weight decay (PyTorch's wording), then — every optimizer calls this
+ * after its own range checks — that every number option is finite. PyTorch accepts lr = inf (its check is
+ * 0 ≤ lr), which turns the parameters into ±∞ or NaN on the first step; a NaN fails PyTorch's own range
+ * check first where it has one ("Invalid learning rate: NaN").
+ */
 export function checkCommon(name: string, o: CommonOptions): void {
   checkTypes(name, o, ['lr', 'weightDecay'], ['maximize']);
   check(o.lr >= 0, `Invalid learning rate: ${o.lr}`);
   check(o.weightDecay >= 0, `Invalid weight_decay value: ${o.weightDecay}`);
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`${name}: option ${k} must be a finite number, got ${v}`);
+  }
 }
 
 /**

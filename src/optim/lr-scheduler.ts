@@ -70,6 +70,15 @@ export abstract class LRScheduler {
     this.lastEpoch++;
     const values = this.computeLr();
     const groups = this.optimizer.paramGroups;
+    // A schedule whose factor over- or underflows (e.g. γ > 1 for long enough, or a resumed state with
+    // odd values) must not hand the optimizer a learning rate it would reject: check before writing any.
+    values.forEach((lr, i) => {
+      if (!Number.isFinite(lr) || lr < 0) {
+        this.stepCount--;
+        this.lastEpoch--;
+        throw new RangeError(`${this.constructor.name}.step: the schedule gives param group ${i} the learning rate ${lr} at epoch ${this.lastEpoch + 1}; a learning rate must be finite and ≥ 0`);
+      }
+    });
     values.forEach((lr, i) => {
       groups[i].lr = lr;
     });
@@ -96,8 +105,8 @@ export abstract class LRScheduler {
     const n = this.optimizer.paramGroups.length;
     const lrList = (key: string): number[] => {
       const v = dict[key];
-      if (!Array.isArray(v) || v.length !== n || v.some((x) => typeof x !== 'number')) {
-        throw new RangeError(`${name}.loadStateDict: ${key} must be ${n} numbers (one per param group), got ${describe(v)}`);
+      if (!Array.isArray(v) || v.length !== n || v.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0)) {
+        throw new RangeError(`${name}.loadStateDict: ${key} must be ${n} finite numbers ≥ 0 (one per param group), got ${Array.isArray(v) ? `[${v.map(describe).join(', ')}]` : describe(v)}`);
       }
       return v.slice() as number[];
     };
@@ -125,7 +134,18 @@ export abstract class LRScheduler {
 
 function requireNumber(owner: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${owner}: ${name} must be a number, got ${describe(v)}`);
+  if (!Number.isFinite(v)) throw new RangeError(`${owner}: ${name} must be a finite number, got ${describe(v)}`);
   return v;
+}
+
+/**
+ * A multiplicative factor or floor that PyTorch does not check, but whose negative value can only make
+ * some later learning rate negative, i.e. a step uphill.
+ */
+function requireNonNegative(owner: string, name: string, v: unknown): number {
+  const x = requireNumber(owner, name, v);
+  if (x < 0) throw new RangeError(`${owner}: ${name} must be ≥ 0 (a negative value makes the learning rate negative, a step uphill), got ${x}`);
+  return x;
 }
 
 function requirePositiveInteger(owner: string, name: string, v: unknown): number {
@@ -141,7 +161,7 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
     super(optimizer);
     this.stepSize = requirePositiveInteger('StepLR', 'stepSize', options?.stepSize);
-    this.gamma = requireNumber('StepLR', 'gamma', options.gamma ?? 0.1);
+    this.gamma = requireNonNegative('StepLR', 'gamma', options.gamma ?? 0.1);
     this.start(options.lastEpoch ?? -1);
   }
 
@@ -157,7 +177,7 @@ export class StepLR extends LRScheduler {
 
   protected checkOptionsDict(d: Record<string, unknown>): () => void {
     const stepSize = requirePositiveInteger('StepLR.loadStateDict', 'step_size', d.step_size);
-    const gamma = requireNumber('StepLR.loadStateDict', 'gamma', d.gamma);
+    const gamma = requireNonNegative('StepLR.loadStateDict', 'gamma', d.gamma);
     return () => {
       this.stepSize = stepSize;
       this.gamma = gamma;
@@ -177,7 +197,7 @@ export class MultiStepLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number }) {
     super(optimizer);
     this.milestones = countMilestones('MultiStepLR', options?.milestones);
-    this.gamma = requireNumber('MultiStepLR', 'gamma', options.gamma ?? 0.1);
+    this.gamma = requireNonNegative('MultiStepLR', 'gamma', options.gamma ?? 0.1);
     this.start(options.lastEpoch ?? -1);
   }
 
@@ -206,7 +226,7 @@ export class MultiStepLR extends LRScheduler {
         milestones.set(Number(k), c as number);
       }
     } else throw new TypeError(`MultiStepLR.loadStateDict: milestones must be a list or an { epoch: count } object, got ${describe(raw)}`);
-    const gamma = requireNumber('MultiStepLR.loadStateDict', 'gamma', d.gamma);
+    const gamma = requireNonNegative('MultiStepLR.loadStateDict', 'gamma', d.gamma);
     return () => {
       this.milestones = milestones;
       this.gamma = gamma;
@@ -227,7 +247,7 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: { gamma: number; lastEpoch?: number }) {
     super(optimizer);
-    this.gamma = requireNumber('ExponentialLR', 'gamma', options?.gamma);
+    this.gamma = requireNonNegative('ExponentialLR', 'gamma', options?.gamma);
     this.start(options.lastEpoch ?? -1);
   }
 
@@ -242,7 +262,7 @@ export class ExponentialLR extends LRScheduler {
   }
 
   protected checkOptionsDict(d: Record<string, unknown>): () => void {
-    const gamma = requireNumber('ExponentialLR.loadStateDict', 'gamma', d.gamma);
+    const gamma = requireNonNegative('ExponentialLR.loadStateDict', 'gamma', d.gamma);
     return () => {
       this.gamma = gamma;
     };
@@ -262,7 +282,7 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { tMax: number; etaMin?: number; lastEpoch?: number }) {
     super(optimizer);
     this.tMax = requirePositiveInteger('CosineAnnealingLR', 'tMax', options?.tMax);
-    this.etaMin = requireNumber('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
+    this.etaMin = requireNonNegative('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
     this.start(options.lastEpoch ?? -1);
   }
 
@@ -285,7 +305,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
   protected checkOptionsDict(d: Record<string, unknown>): () => void {
     const tMax = requirePositiveInteger('CosineAnnealingLR.loadStateDict', 'T_max', d.T_max);
-    const etaMin = requireNumber('CosineAnnealingLR.loadStateDict', 'eta_min', d.eta_min);
+    const etaMin = requireNonNegative('CosineAnnealingLR.loadStateDict', 'eta_min', d.eta_min);
     return () => {
       this.tMax = tMax;
       this.etaMin = etaMin;
@@ -336,7 +356,8 @@ export class LinearLR extends LRScheduler {
 function checkLinear(owner: string, start: unknown, end: unknown, total: unknown): [number, number, number] {
   const s = requireNumber(owner, 'startFactor', start);
   const e = requireNumber(owner, 'endFactor', end);
-  if (s > 1 || s < 0) throw new RangeError('Starting multiplicative factor expected to be between 0 and 1.');
+  // PyTorch 1.13 accepts 0 here, and its next step divides by T·0 (lr·∞ = NaN); PyTorch 2 rejects it with this message.
+  if (s > 1 || s <= 0) throw new RangeError('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
   if (e > 1 || e < 0) throw new RangeError('Ending multiplicative factor expected to be between 0 and 1.');
   return [s, e, requirePositiveInteger(owner, 'totalIters', total)];
 }
