@@ -33,10 +33,12 @@ export function checkCommon(name: string, o: CommonOptions): void {
 }
 
 /**
- * The pure step functions' argument check: `arr` (when present) must have `n` values. Called once per
+ * The pure step functions' argument check: `arr` (when present) must be a Float32Array of `n` values (a
+ * plain Array would silently compute in float64). Called once per
  * array per step, it allocates nothing unless it throws.
  */
 export function checkLength(fn: string, what: string, arr: Float32Array | null | undefined, n: number): void {
+  if (arr != null && !(arr instanceof Float32Array)) throw new TypeError(`${fn}: ${what} must be a Float32Array, got ${describe(arr)}`);
   if (arr != null && arr.length !== n) throw new RangeError(`${fn}: ${what} has ${arr.length} values, param has ${n}`);
 }
 

@@ -132,6 +132,11 @@ export abstract class LRScheduler {
   protected abstract checkOptionsDict(dict: Record<string, unknown>): () => void;
 }
 
+/** An option's value, or `fallback` when it is not set (`undefined`); `null` is a value, and is rejected. */
+function orDefault<T>(v: T | undefined, fallback: T): T {
+  return v === undefined ? fallback : v;
+}
+
 function requireNumber(owner: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${owner}: ${name} must be a number, got ${describe(v)}`);
   if (!Number.isFinite(v)) throw new RangeError(`${owner}: ${name} must be a finite number, got ${describe(v)}`);
@@ -149,7 +154,7 @@ function requireNonNegative(owner: string, name: string, v: unknown): number {
 }
 
 function requirePositiveInteger(owner: string, name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`${owner}: ${name} must be a positive integer, got ${describe(v)}`);
+  if (!Number.isSafeInteger(v) || (v as number) < 1) throw new RangeError(`${owner}: ${name} must be a positive integer, got ${describe(v)}`);
   return v as number;
 }
 
@@ -161,8 +166,8 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
     super(optimizer);
     this.stepSize = requirePositiveInteger('StepLR', 'stepSize', options?.stepSize);
-    this.gamma = requireNonNegative('StepLR', 'gamma', options.gamma ?? 0.1);
-    this.start(options.lastEpoch ?? -1);
+    this.gamma = requireNonNegative('StepLR', 'gamma', orDefault(options.gamma, 0.1));
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {
@@ -197,8 +202,8 @@ export class MultiStepLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number }) {
     super(optimizer);
     this.milestones = countMilestones('MultiStepLR', options?.milestones);
-    this.gamma = requireNonNegative('MultiStepLR', 'gamma', options.gamma ?? 0.1);
-    this.start(options.lastEpoch ?? -1);
+    this.gamma = requireNonNegative('MultiStepLR', 'gamma', orDefault(options.gamma, 0.1));
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {
@@ -248,7 +253,7 @@ export class ExponentialLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { gamma: number; lastEpoch?: number }) {
     super(optimizer);
     this.gamma = requireNonNegative('ExponentialLR', 'gamma', options?.gamma);
-    this.start(options.lastEpoch ?? -1);
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {
@@ -282,8 +287,8 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { tMax: number; etaMin?: number; lastEpoch?: number }) {
     super(optimizer);
     this.tMax = requirePositiveInteger('CosineAnnealingLR', 'tMax', options?.tMax);
-    this.etaMin = requireNonNegative('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
-    this.start(options.lastEpoch ?? -1);
+    this.etaMin = requireNonNegative('CosineAnnealingLR', 'etaMin', orDefault(options.etaMin, 0));
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {
@@ -324,11 +329,11 @@ export class LinearLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } = {}) {
     super(optimizer);
-    const [s, e, t] = checkLinear('LinearLR', options.startFactor ?? 1 / 3, options.endFactor ?? 1, options.totalIters ?? 5);
+    const [s, e, t] = checkLinear('LinearLR', orDefault(options.startFactor, 1 / 3), orDefault(options.endFactor, 1), orDefault(options.totalIters, 5));
     this.startFactor = s;
     this.endFactor = e;
     this.totalIters = t;
-    this.start(options.lastEpoch ?? -1);
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {

@@ -97,6 +97,10 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function' || isParameterLike(params)) {
       throw new TypeError(`${this.name}: params must be an iterable of parameters or of parameter groups, got ${describe(params)}`);
     }
+    if (params instanceof Set) {
+      // PyTorch converts a top-level set with list() and checks only a group's set; the order problem is the same.
+      throw new TypeError('optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.');
+    }
     const list = Array.from(params as Iterable<unknown>);
     if (list.length === 0) throw new RangeError('optimizer got an empty parameter list');
     const first = list[0];
