@@ -18,6 +18,7 @@
  * the layer, not a NaN result.
  */
 import { matrixView, nonFiniteError, type MatrixInput } from './matrix.js';
+import { booleanOption, optionsObject, requireSamples } from './summary.js';
 
 function checkValues(fn: string, values: readonly number[] | ArrayLike<number>, name: string): void {
   if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
@@ -87,8 +88,10 @@ export function activationWeighted(
 export function activationTotal(activations: MatrixInput, opts: { abs?: boolean } = {}): number {
   const fn = 'activationTotal';
   const m = matrixView(activations, fn);
-  const abs = opts.abs ?? true;
+  const abs = booleanOption(fn, 'abs', optionsObject(fn, opts).abs, true);
   const { data, rows, cols, rowStride, colStride: cs } = m;
+  requireSamples(fn, rows);
+  if (cols === 0) throw new RangeError(`${fn}: the activations have 0 units (columns)`);
   let total = 0;
   for (let r = 0; r < rows; r++) {
     let s = 0;
