@@ -19,16 +19,17 @@
  */
 import { matrixView, nonFiniteError, type MatrixInput } from './matrix.js';
 import { booleanOption, optionsObject, requireSamples } from './summary.js';
+import { describeValue } from '../tensor/describe.js';
 
 function checkValues(fn: string, values: readonly number[] | ArrayLike<number>, name: string): void {
   if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
-    throw new TypeError(`${fn}: ${name} must be an array of numbers, got ${String(values)}`);
+    throw new TypeError(`${fn}: ${name} must be an array of numbers, got ${describeValue(values)}`);
   }
   if (values.length === 0) throw new RangeError(`${fn}: ${name} is empty; there must be at least one layer`);
   for (let k = 0; k < values.length; k++) {
     const v = values[k];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new RangeError(`${fn}: ${name}[${k}] (layer ${k}) is ${v}; every layer's value must be a finite number`);
+      throw new RangeError(`${fn}: ${name}[${k}] (layer ${k}) is ${describeValue(v)}; every layer's value must be a finite number`);
     }
   }
 }

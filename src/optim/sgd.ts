@@ -125,7 +125,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   protected validateOptions(o: SGDOptions): void {
     if (o.lr === undefined) throw new RangeError("parameter group didn't specify a value of required optimization parameter lr");
-    checkTypes(this.name, o, ['momentum', 'dampening'], ['nesterov']);
+    checkTypes(this.name, o, ['lr', 'momentum', 'dampening', 'weightDecay'], ['nesterov', 'maximize']);
     check(o.lr >= 0, `Invalid learning rate: ${o.lr}`);
     check(o.momentum >= 0, `Invalid momentum value: ${o.momentum}`);
     // Not checked by PyTorch: dampening > 1 gives the gradient a negative weight in the momentum buffer,

@@ -141,9 +141,9 @@ describe('tensor: invalid inputs throw our errors (properties)', () => {
   it('Tensor data must be a Float32Array; strides and offset integers', () => {
     fc.assert(
       fc.property(notAFloat32Array, badCount, (data, bad) => {
-        expectOurError(() => new Tensor(data as Float32Array, [3]), `new Tensor(${String(data)})`);
-        expectOurError(() => new Tensor(new Float32Array(6), [2, 3], [bad as number, 1]), `strides [${String(bad)}, 1]`);
-        expectOurError(() => new Tensor(new Float32Array(6), [2, 3], undefined, bad as number), `offset ${String(bad)}`);
+        expectOurError(() => new Tensor(data as Float32Array, [3]), 'new Tensor(data)');
+        expectOurError(() => new Tensor(new Float32Array(6), [2, 3], [bad as number, 1]), 'strides');
+        if (bad !== undefined) expectOurError(() => new Tensor(new Float32Array(6), [2, 3], undefined, bad as number), 'offset'); // undefined: the default 0
       }),
       fuzz(100),
     );
@@ -172,8 +172,8 @@ describe('tensor: invalid inputs throw our errors (properties)', () => {
       fuzz(100),
     );
     fc.assert(
-      fc.property(fc.oneof(notAFiniteNumber), fc.constantFrom('alpha', 'beta'), (bad, name) => {
-        expectOurError(() => gemm(zeros([2, 2]), zeros([2, 3]), zeros([3, 2]), { [name]: bad }), `gemm ${name} = ${String(bad)}`);
+      fc.property(notAFiniteNumber.filter((v) => v !== undefined), fc.constantFrom('alpha', 'beta'), (bad, name) => {
+        expectOurError(() => gemm(zeros([2, 2]), zeros([2, 3]), zeros([3, 2]), { [name]: bad }), `gemm ${name}`);
       }),
       fuzz(50),
     );
