@@ -11,15 +11,15 @@ import { allocFloat32, freeFloat32, setFloat32Allocator, useWasmMemory } from '.
 import { compare, loadFixture, maxAbs, newDeviation, num, toOptions, type Deviation, type Num, type OptimizerCase, type OptimizerFixture, type TorchStateDict } from './fixtures.js';
 
 /**
- * Tolerance for the ordinary fixtures: 1e-5 relative, |ours − torch| ≤ 1e-5·max(|torch|, floor), floor =
- * 1e-3 × the tensor's largest magnitude (so a value passing near zero is held to the tensor's scale). The
- * steps follow PyTorch's operation order and rounding — including the single rounding of its fused
- * multiply-adds (src/optim/fused.ts) — so every value is expected to be bit-identical, and the summary
- * prints the ulps actually seen; the tolerance is the promise, a bound that a wrong order of operations
- * (~1e-7 relative, accumulating) or formula (≥1e-3) still breaks. The one thing that could legitimately
- * differ is the last bit of PyTorch's libm `pow` in Adam's bias corrections against V8's.
+ * Tolerance for the ordinary fixtures: 0 — every parameter and state value must be bit-identical to
+ * PyTorch 1.13's (0 ulp; ±0 compare equal). The steps follow PyTorch's operation order and rounding,
+ * including the single rounding of its fused multiply-adds (src/optim/fused.ts), and every path (JS,
+ * WebAssembly, relaxed SIMD) reproduces it on every fixture, Adam's bias corrections (V8's `pow` against
+ * PyTorch's libm) included. A looser bound would let an operation-order change (two roundings instead of
+ * one, ~1e-7 relative) pass; this one fails on it. (`compare` still takes a relative bound for callers
+ * that need one.)
  */
-export const RTOL = 1e-5;
+export const RTOL = 0;
 
 export type Path = 'js' | 'wasm';
 
