@@ -65,6 +65,22 @@ describe.each(PATHS)('on the %s path', (path) => {
   });
 });
 
+describe('summary (asserted, not only printed)', () => {
+  it('every optimizer on every path compared values and found every one bit-identical, with every update on the path it claims', () => {
+    expect(summary).toHaveLength(PATHS.length * OPTIMIZERS.length);
+    for (const row of summary) {
+      const where = `${row.path} ${row.optimizer}`;
+      expect(row['values compared'] as number, where).toBeGreaterThan(0);
+      expect(row['values not bit-identical'], where).toBe(0);
+      expect(row['max ulps (params)'], where).toBe(0);
+      expect(row['max ulps (state)'], where).toBe(0);
+      const [wasm, updates] = String(row['updates in wasm']).split('/').map(Number);
+      expect(updates, where).toBeGreaterThan(0);
+      expect(wasm, where).toBe(String(row.path).startsWith('wasm') ? updates : 0);
+    }
+  });
+});
+
 afterAll(() => {
   // The numbers the issue asks for: largest deviation from PyTorch per optimizer, per implementation.
   console.log(`Largest deviation from PyTorch 1.13 per optimizer and path (tolerance ${RTOL} relative):`);
