@@ -17,6 +17,11 @@
  * What it deliberately does not do: autograd (no tape, no graph — backward is the chain rule written
  * out per layer), convolutions, dropout, batch norm, broadcasting, or mixed precision. Inputs must be
  * contiguous [batch, features] float32 views.
+ *
+ * Input policy (README "Input policy"): constructors check widths, options and layer lists; `forward`
+ * checks the input's shape and scans it once for NaN/±∞ (`forwardTrusted` skips the scan for callers that
+ * checked their data); inner layers of a Sequential and the backward passes check shapes only. NaN inside
+ * a net propagates as in PyTorch (NaN logits give a NaN loss).
  */
 export type { ForwardHook, HookHandle, Layer } from './layer.js';
 export { BaseLayer } from './base.js';
