@@ -32,6 +32,15 @@ async function run(code: string, index: number): Promise<unknown[][]> {
 describe('README examples', () => {
   it('has examples', () => expect(blocks.length).toBeGreaterThanOrEqual(5));
 
+  it('input policy: each bad call logs the error the README shows', async () => {
+    const index = blocks.findIndex((b) => b.includes('Input policy example'));
+    expect(index).toBeGreaterThanOrEqual(0);
+    const logs = (await run(blocks[index], index)).map(([line]) => String(line));
+    const shown = [...blocks[index].matchAll(/^\/\/ ((?:Type|Range)Error: .*)$/gm)].map((m) => m[1]);
+    expect(shown).toHaveLength(3);
+    expect(logs).toEqual(shown);
+  });
+
   it('one training step', async () => {
     const [[line]] = await run(blocks[0], 0);
     const loss = Number(String(line).replace('loss ', ''));

@@ -26,12 +26,15 @@
  *   about 0.3% at pair and 5nums. A short batch exists only when batchSize does not divide the count, and
  *   then it is the last.
  */
+import { describeValue } from '../tensor/describe.js';
 import {
   type EpochPlan,
   type Sampler,
   type Seed,
   checkEpoch,
   checkPositiveInt,
+  checkLabels,
+  checkOptions,
   checkSeed,
   epochRng,
   indicesByClass,
@@ -174,6 +177,8 @@ function originalEpoch(byClass: Int32Array[], k: number, batchSize: number, rng:
 /** See the module comment for both modes and what they guarantee. */
 export function classRestrictedSampler(labels: ArrayLike<number>, options: ClassRestrictedOptions): Sampler {
   const who = 'classRestrictedSampler';
+  checkOptions(options, who);
+  checkLabels(labels, who);
   const { classesPerBatch: k, batchSize = 50, seed, exhaust = 'all-images' } = options;
   checkPositiveInt(k, 'classesPerBatch', who);
   checkPositiveInt(batchSize, 'batchSize', who);
@@ -182,7 +187,7 @@ export function classRestrictedSampler(labels: ArrayLike<number>, options: Class
     throw new RangeError(`${who}: classesPerBatch ${k} must divide batchSize ${batchSize}`);
   }
   if (exhaust !== 'all-images' && exhaust !== 'original') {
-    throw new RangeError(`${who}: exhaust must be 'all-images' or 'original', got '${String(exhaust)}'`);
+    throw new RangeError(`${who}: exhaust must be 'all-images' or 'original', got ${describeValue(exhaust)}`);
   }
   if (labels.length === 0) throw new RangeError(`${who}: labels is empty`);
   const byClass = indicesByClass(labels, who);

@@ -1,6 +1,7 @@
 /**
  * An in-memory labelled image set: `count` images as rows of a row-major float32 matrix, pixels in [0, 1].
  */
+import { describeValue } from '../tensor/describe.js';
 import { DataFileError } from './errors.js';
 import type { IdxArray } from './idx.js';
 
@@ -40,6 +41,8 @@ const UNIT_LUT: Float32Array = (() => {
  * different rounding for some bytes), the quotient here is exactly PyTorch's. One table-lookup loop.
  */
 export function pixelsToUnitFloat32(bytes: Uint8Array, out?: Float32Array): Float32Array {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`pixelsToUnitFloat32: bytes must be a Uint8Array, got ${describeValue(bytes)}`);
+  if (out !== undefined && !(out instanceof Float32Array)) throw new TypeError(`pixelsToUnitFloat32: out must be a Float32Array, got ${describeValue(out)}`);
   const dst = out ?? new Float32Array(bytes.length);
   if (dst.length !== bytes.length) {
     throw new RangeError(`pixelsToUnitFloat32: out has ${dst.length} elements, the input ${bytes.length}`);
@@ -102,11 +105,15 @@ export function labelsFromIdx(labels: IdxArray, file: string, numClasses = 10): 
 
 /** The number of examples of each class 0..numClasses-1. */
 export function classCounts(labels: ArrayLike<number>, numClasses: number): number[] {
+  if (!Array.isArray(labels) && !(ArrayBuffer.isView(labels) && !(labels instanceof DataView))) {
+    throw new TypeError(`classCounts: labels must be an array or typed array of class indices, got ${describeValue(labels)}`);
+  }
+  if (!Number.isSafeInteger(numClasses) || numClasses < 1 || numClasses > 65536) throw new RangeError(`classCounts: numClasses must be an integer in [1, 65536], got ${describeValue(numClasses)}`);
   const counts = new Array<number>(numClasses).fill(0);
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
     if (!(Number.isInteger(c) && c >= 0 && c < numClasses)) {
-      throw new RangeError(`classCounts: label ${c} at index ${i} is outside 0..${numClasses - 1}`);
+      throw new RangeError(`classCounts: label ${describeValue(c)} at index ${i} is outside 0..${numClasses - 1}`);
     }
     counts[c]++;
   }
@@ -123,10 +130,13 @@ export function subset(
   name?: string,
 ): Dataset {
   const f = ds.features;
+  if (indices === null || typeof indices !== 'object') {
+    throw new TypeError(`subset(${ds.name}): indices must be an array of row indices or a range { start, end }, got ${describeValue(indices)}`);
+  }
   if ('start' in indices && 'end' in indices && !('length' in indices)) {
     const { start, end } = indices;
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > ds.count) {
-      throw new RangeError(`subset(${ds.name}): range [${start}, ${end}) is not within [0, ${ds.count}]`);
+      throw new RangeError(`subset(${ds.name}): range [${describeValue(start)}, ${describeValue(end)}) is not within [0, ${ds.count}]`);
     }
     return {
       ...ds,
@@ -143,7 +153,7 @@ export function subset(
   for (let k = 0; k < n; k++) {
     const i = idx[k];
     if (!(Number.isInteger(i) && i >= 0 && i < ds.count)) {
-      throw new RangeError(`subset(${ds.name}): index ${i} at position ${k} is outside 0..${ds.count - 1}`);
+      throw new RangeError(`subset(${ds.name}): index ${describeValue(i)} at position ${k} is outside 0..${ds.count - 1}`);
     }
     images.set(ds.images.subarray(i * f, (i + 1) * f), k * f);
     labels[k] = ds.labels[i];

@@ -19,6 +19,7 @@
  * (`np.frombuffer(..., offset=16)`) would silently return a short or over-long array. Every error is a
  * {@link DataFileError} naming the file; nothing is returned from a file that fails any check.
  */
+import { describeValue } from '../tensor/describe.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DataFileError } from './errors.js';
@@ -71,6 +72,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  * The returned `data` never aliases `bytes`.
  */
 export function parseIdx(bytes: Uint8Array, sourceName: string): IdxArray {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`parseIdx: bytes must be a Uint8Array (the file's contents), got ${describeValue(bytes)}`);
   return decode(bytes, sourceName, true);
 }
 

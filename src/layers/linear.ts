@@ -1,3 +1,4 @@
+import { describeValue } from '../tensor/describe.js';
 import { sgemm } from '../tensor/gemm/index.js';
 import { addColumnSums, fillRows } from '../tensor/ops.js';
 import type { Rng } from '../tensor/random.js';
@@ -16,7 +17,7 @@ export interface LinearOptions {
 }
 
 function checkFeatures(what: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Linear: ${what} must be a positive integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`Linear: ${what} must be a positive integer, got ${describeValue(n)}`);
 }
 
 /**
@@ -60,6 +61,7 @@ export class Linear extends BaseLayer {
     if (!options || typeof options.rng?.uniform !== 'function') {
       throw new TypeError('Linear: options.rng (an Rng) is required to initialise the weights');
     }
+    if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new TypeError(`Linear: options.bias must be a boolean, got ${describeValue(options.bias)}`);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.weight = new Parameter(`${this.name}.weight`, [outFeatures, inFeatures]);

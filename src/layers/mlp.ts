@@ -1,3 +1,4 @@
+import { describeShape, describeValue } from '../tensor/describe.js';
 import type { Rng } from '../tensor/random.js';
 import { Activation, ReLU, Sigmoid, Tanh } from './activations.js';
 import { Dropout } from './dropout.js';
@@ -35,14 +36,15 @@ const activations: Record<HiddenActivation, () => Activation> = {
  */
 export function mlp(widths: number[], options: MlpOptions): Sequential {
   if (!Array.isArray(widths) || widths.length < 2) {
-    throw new RangeError(`mlp: widths must list at least the input and output widths, got ${JSON.stringify(widths)}`);
+    throw new RangeError(`mlp: widths must list at least the input and output widths, got ${describeShape(widths)}`);
   }
   widths.forEach((w, i) => {
-    if (!Number.isInteger(w) || w < 1) throw new RangeError(`mlp: widths[${i}] must be a positive integer, got ${w}`);
+    if (!Number.isSafeInteger(w) || w < 1) throw new RangeError(`mlp: widths[${i}] must be a positive integer, got ${describeValue(w)}`);
   });
-  const activation = options?.activation ?? 'sigmoid';
-  if (!(activation in activations)) {
-    throw new RangeError(`mlp: activation must be 'sigmoid', 'relu' or 'tanh', got ${JSON.stringify(activation)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`mlp: options must be an object { rng, activation?, bias? }, got ${describeValue(options)}`);
+  const activation = options.activation === undefined ? 'sigmoid' : options.activation;
+  if (typeof activation !== 'string' || !Object.hasOwn(activations, activation)) {
+    throw new RangeError(`mlp: activation must be 'sigmoid', 'relu' or 'tanh', got ${describeValue(activation)}`);
   }
   const layers: Layer[] = [];
   for (let i = 0; i + 1 < widths.length; i++) {

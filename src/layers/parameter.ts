@@ -1,3 +1,4 @@
+import { describeValue } from '../tensor/describe.js';
 import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 import { shapeString, sizeOf } from '../tensor/tensor.js';
 
@@ -59,13 +60,16 @@ export class Parameter {
    * and every value must be finite. Nothing is written unless all values pass.
    */
   assign(values: ArrayLike<number>): this {
+    if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+      throw new TypeError(`Parameter ${this.name}: values must be an array or typed array of ${this.data.length} numbers, got ${describeValue(values)}`);
+    }
     if (values.length !== this.data.length) {
       throw new RangeError(`Parameter ${this.name}: expected ${this.data.length} values for shape ${shapeString(this.shape)}, got ${values.length}`);
     }
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new RangeError(`Parameter ${this.name}: value ${i} must be a finite number, got ${v}`);
+        throw new RangeError(`Parameter ${this.name}: value ${i} must be a finite number, got ${describeValue(v)}`);
       }
     }
     for (let i = 0; i < values.length; i++) this.data[i] = values[i];

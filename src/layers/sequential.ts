@@ -1,3 +1,4 @@
+import { describeValue } from '../tensor/describe.js';
 import { findNonFinite } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Activation } from './activations.js';
@@ -43,6 +44,12 @@ export class Sequential extends BaseLayer {
       throw new RangeError(`${this.name}: needs at least one layer, got ${Array.isArray(layers) ? 'an empty list' : typeof layers}`);
     }
     const seen = new Set<Layer>();
+    layers.forEach((l, i) => {
+      const o = l as unknown as Record<string, unknown>;
+      if (o === null || typeof o !== 'object' || typeof o.forward !== 'function' || typeof o.backward !== 'function' || typeof o.parameters !== 'function' || typeof o.zeroGrad !== 'function' || typeof o.registerForwardHook !== 'function' || typeof o.name !== 'string') {
+        throw new TypeError(`${this.name}: layers[${i}] must be a Layer (name, forward, backward, parameters, zeroGrad, registerForwardHook), got ${describeValue(l)}`);
+      }
+    });
     for (const l of layers) {
       // One instance twice would share its buffers between two positions and corrupt backward.
       if (seen.has(l)) throw new RangeError(`${this.name}: layer '${l.name}' appears twice; use a separate instance per position`);

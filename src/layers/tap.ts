@@ -1,3 +1,4 @@
+import { describeValue } from '../tensor/describe.js';
 import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 import { Tensor, shapeString } from '../tensor/tensor.js';
 import type { HookHandle, Layer } from './layer.js';
@@ -24,7 +25,7 @@ export class ActivationRecorder {
   private readonly handle: HookHandle;
 
   constructor(readonly layer: Layer, readonly rows: number) {
-    if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`ActivationRecorder(${layer.name}): rows must be a positive integer, got ${rows}`);
+    if (!Number.isSafeInteger(rows) || rows < 1) throw new RangeError(`ActivationRecorder(${layer?.name}): rows must be a positive integer, got ${describeValue(rows)}`);
     this.handle = layer.registerForwardHook((output) => this.record(output));
   }
 

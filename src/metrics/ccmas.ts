@@ -41,7 +41,8 @@
  * (20 KB for 10 × 256, it stays in L1); the per-unit work is O(C·N) at `result()`.
  */
 import { matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
-import { checkPolicy, summarize, type Summary, type UndefinedPolicy } from './summary.js';
+import { booleanOption, checkPolicy, optionsObject, requireSamples, summarize, type Summary, type UndefinedPolicy } from './summary.js';
+import { describeValue } from '../tensor/describe.js';
 
 export interface CcmasOptions {
   /** ε added to the denominator. Default 1e-7; 0 allowed. */
@@ -94,24 +95,28 @@ export class CcmasAccumulator {
     const fn = internal?.fn ?? 'CcmasAccumulator';
     this.fn = internal?.fn ?? 'CcmasAccumulator.add';
     this.resultFn = internal?.fn ?? 'CcmasAccumulator.result';
-    if (!Number.isInteger(units) || units < 1) {
-      throw new RangeError(`${fn}: units must be a positive integer, got ${units}`);
+    if (!Number.isSafeInteger(units) || units < 1) {
+      throw new RangeError(`${fn}: units must be a positive integer, got ${describeValue(units)}`);
     }
-    if (!Number.isInteger(numClasses) || numClasses < 2) {
-      throw new RangeError(`${fn}: numClasses must be an integer ≥ 2 (CCMAS compares a class with the others), got ${numClasses}`);
+    if (!Number.isSafeInteger(numClasses) || numClasses < 2) {
+      throw new RangeError(`${fn}: numClasses must be an integer ≥ 2 (CCMAS compares a class with the others), got ${describeValue(numClasses)}`);
     }
-    const eps = opts.eps ?? 1e-7;
+    opts = optionsObject(fn, opts);
+    const eps = opts.eps === undefined ? 1e-7 : opts.eps;
     if (typeof eps !== 'number' || !(eps >= 0) || eps === Infinity) {
-      throw new RangeError(`${fn}: eps must be a finite number ≥ 0, got ${eps}`);
+      throw new RangeError(`${fn}: eps must be a finite number ≥ 0, got ${describeValue(eps)}`);
     }
-    const emptyClass = opts.emptyClass ?? 'error';
+    const emptyClass = opts.emptyClass === undefined ? 'error' : opts.emptyClass;
     if (emptyClass !== 'error' && emptyClass !== 'exclude') {
-      throw new RangeError(`${fn}: emptyClass must be 'error' or 'exclude', got ${String(emptyClass)}`);
+      throw new RangeError(`${fn}: emptyClass must be 'error' or 'exclude', got ${describeValue(emptyClass)}`);
+    }
+    if (units * numClasses > 2 ** 30) {
+      throw new RangeError(`${fn}: a ${numClasses} × ${units} (classes × units) table of sums is too large to allocate`);
     }
     this.units = units;
     this.numClasses = numClasses;
     this.eps = eps;
-    this.abs = opts.abs ?? false;
+    this.abs = booleanOption(fn, 'abs', opts.abs, false);
     this.emptyClass = emptyClass;
     this.onUndefined = checkPolicy(fn, opts.onUndefined);
     this.sums = new Float64Array(numClasses * units);
@@ -140,7 +145,7 @@ export class CcmasAccumulator {
       throw new RangeError(`${fn}: activations have ${cols} units (columns), expected ${this.units}`);
     }
     if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
-      throw new TypeError(`${fn}: labels must be an array or typed array of class indices, got ${String(labels)}`);
+      throw new TypeError(`${fn}: labels must be an array or typed array of class indices, got ${describeValue(labels)}`);
     }
     if (labels.length !== rows) {
       throw new RangeError(`${fn}: labels has ${labels.length} entries, activations have ${rows} rows`);
@@ -149,7 +154,7 @@ export class CcmasAccumulator {
       const k = labels[r];
       if (!(Number.isInteger(k) && k >= 0 && k < C)) {
         const at = this.rows ? `labels[${r}] (sample ${this.rows + r} overall)` : `labels[${r}]`;
-        throw new RangeError(`${fn}: ${at} is ${k}; labels must be integers in [0, ${C})`);
+        throw new RangeError(`${fn}: ${at} is ${describeValue(k)}; labels must be integers in [0, ${C})`);
       }
     }
     const sums = this.sums;
@@ -206,6 +211,7 @@ export class CcmasAccumulator {
 
   result(): CcmasResult {
     const fn = this.resultFn;
+    requireSamples(fn, this.rows);
     const { units: N, numClasses: C, sums, counts, eps } = this;
     const empty: number[] = [];
     for (let k = 0; k < C; k++) if (counts[k] === 0) empty.push(k);

@@ -16,7 +16,8 @@
  */
 import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
 import { PerSampleAccumulator, type AccumulatorInternals } from './per-sample.js';
-import type { Summary } from './summary.js';
+import { booleanOption, optionsObject, type Summary } from './summary.js';
+import { describeValue } from '../tensor/describe.js';
 
 export interface FractionBelowOptions {
   /** Compare |a| (default true) or a. */
@@ -50,16 +51,17 @@ export class FractionBelowAccumulator extends PerSampleAccumulator {
 
   constructor(units: number, threshold: number, opts: FractionBelowAccumulatorOptions = {}, internal?: AccumulatorInternals) {
     const fn = internal?.fn ?? 'FractionBelowAccumulator';
-    if (!Number.isInteger(units) || units < 1) {
-      throw new RangeError(`${fn}: needs at least 1 unit (column), got ${units}`);
+    if (!Number.isSafeInteger(units) || units < 1) {
+      throw new RangeError(`${fn}: needs at least 1 unit (column), got ${describeValue(units)}`);
     }
     if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
-      throw new RangeError(`${fn}: threshold must be a finite number, got ${threshold}`);
+      throw new RangeError(`${fn}: threshold must be a finite number, got ${describeValue(threshold)}`);
     }
-    super('FractionBelowAccumulator', units, opts.keepPerSample ?? false, internal);
+    opts = optionsObject(fn, opts);
+    super('FractionBelowAccumulator', units, booleanOption(fn, 'keepPerSample', opts.keepPerSample, false), internal);
     this.threshold = threshold;
-    this.abs = opts.abs ?? true;
-    this.inclusive = opts.inclusive ?? false;
+    this.abs = booleanOption(fn, 'abs', opts.abs, true);
+    this.inclusive = booleanOption(fn, 'inclusive', opts.inclusive, false);
   }
 
   override addView(m: MatrixView): void {
@@ -114,6 +116,7 @@ export class FractionBelowAccumulator extends PerSampleAccumulator {
 
   /** @internal */
   resultInternal(transfer: boolean): FractionBelowStreamResult {
+    this.requireSamples();
     return {
       perSample: this.state.perSample(transfer),
       ...this.state.summary('skip'),
@@ -132,7 +135,7 @@ export class FractionBelowAccumulator extends PerSampleAccumulator {
 /** Fraction of each row's activations below `threshold` (see the module comment), with mean and stds. */
 export function fractionBelow(activations: MatrixInput, threshold: number, opts: FractionBelowOptions = {}): FractionBelowResult {
   const m = matrixView(activations, 'fractionBelow');
-  const acc = new FractionBelowAccumulator(m.cols, threshold, { ...opts, keepPerSample: true }, { fn: 'fractionBelow', capacity: m.rows });
+  const acc = new FractionBelowAccumulator(m.cols, threshold, { ...optionsObject('fractionBelow', opts), keepPerSample: true }, { fn: 'fractionBelow', capacity: m.rows });
   acc.addView(m);
   return acc.resultInternal(true) as FractionBelowResult;
 }

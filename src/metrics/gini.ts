@@ -20,7 +20,8 @@
  */
 import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
 import { PerSampleAccumulator, type AccumulatorInternals } from './per-sample.js';
-import { checkPolicy, type Summary, type UndefinedPolicy } from './summary.js';
+import { booleanOption, checkPolicy, optionsObject, type Summary, type UndefinedPolicy } from './summary.js';
+import { describeValue } from '../tensor/describe.js';
 
 export interface GiniOptions {
   /** Undefined (all-zero) samples: 'skip' (default), 'nan' or 'error'. */
@@ -49,10 +50,11 @@ export class GiniAccumulator extends PerSampleAccumulator {
 
   constructor(units: number, opts: GiniAccumulatorOptions = {}, internal?: AccumulatorInternals) {
     const fn = internal?.fn ?? 'GiniAccumulator';
-    if (!Number.isInteger(units) || units < 1) {
-      throw new RangeError(`${fn}: the Gini index needs at least 1 unit (column), got ${units}`);
+    if (!Number.isSafeInteger(units) || units < 1) {
+      throw new RangeError(`${fn}: the Gini index needs at least 1 unit (column), got ${describeValue(units)}`);
     }
-    super('GiniAccumulator', units, opts.keepPerSample ?? false, internal);
+    opts = optionsObject(fn, opts);
+    super('GiniAccumulator', units, booleanOption(fn, 'keepPerSample', opts.keepPerSample, false), internal);
     this.onUndefined = checkPolicy(fn, opts.onUndefined);
     this.scratch = new Float64Array(units);
   }
@@ -109,6 +111,7 @@ export class GiniAccumulator extends PerSampleAccumulator {
 
   /** @internal */
   resultInternal(transfer: boolean): GiniStreamResult {
+    this.requireSamples();
     return { perSample: this.state.perSample(transfer), ...this.state.summary(this.onUndefined), samples: this.state.samples };
   }
 
@@ -120,7 +123,7 @@ export class GiniAccumulator extends PerSampleAccumulator {
 /** Gini index (Hurley & Rickard's sorted formula) of every row of `activations`, with mean and stds. */
 export function giniIndex(activations: MatrixInput, opts: GiniOptions = {}): GiniResult {
   const m = matrixView(activations, 'giniIndex');
-  const acc = new GiniAccumulator(m.cols, { ...opts, keepPerSample: true }, { fn: 'giniIndex', capacity: m.rows });
+  const acc = new GiniAccumulator(m.cols, { ...optionsObject('giniIndex', opts), keepPerSample: true }, { fn: 'giniIndex', capacity: m.rows });
   acc.addView(m);
   return acc.resultInternal(true) as GiniResult;
 }

@@ -37,7 +37,8 @@
  */
 import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
 import { PerSampleAccumulator, type AccumulatorInternals } from './per-sample.js';
-import { checkPolicy, type Summary, type UndefinedPolicy } from './summary.js';
+import { booleanOption, checkPolicy, optionsObject, type Summary, type UndefinedPolicy } from './summary.js';
+import { describeValue } from '../tensor/describe.js';
 
 export interface HoyerOptions {
   /** Use |aⱼ| in ‖a‖₁ (default true; see the module comment for abs: false). */
@@ -96,14 +97,15 @@ export class HoyerAccumulator extends PerSampleAccumulator {
   /** `internal` is for `hoyerSparsity` (its name in errors, and the exact per-sample capacity). */
   constructor(units: number, opts: HoyerAccumulatorOptions = {}, internal?: AccumulatorInternals) {
     const fn = internal?.fn ?? 'HoyerAccumulator';
-    if (!Number.isInteger(units) || units < 2) {
+    if (!Number.isSafeInteger(units) || units < 2) {
       throw new RangeError(
-        `${fn}: Hoyer sparsity needs at least 2 units (columns), got ${units}` +
+        `${fn}: Hoyer sparsity needs at least 2 units (columns), got ${describeValue(units)}` +
           (units === 1 ? ' (its denominator √N − 1 is 0 for N = 1)' : ''),
       );
     }
-    super('HoyerAccumulator', units, opts.keepPerSample ?? false, internal);
-    this.abs = opts.abs ?? true;
+    opts = optionsObject(fn, opts);
+    super('HoyerAccumulator', units, booleanOption(fn, 'keepPerSample', opts.keepPerSample, false), internal);
+    this.abs = booleanOption(fn, 'abs', opts.abs, true);
     this.onUndefined = checkPolicy(fn, opts.onUndefined);
     this.sqrtN = Math.sqrt(units);
   }
@@ -201,6 +203,7 @@ export class HoyerAccumulator extends PerSampleAccumulator {
 
   /** @internal */
   resultInternal(transfer: boolean): HoyerStreamResult {
+    this.requireSamples();
     return {
       perSample: this.state.perSample(transfer),
       ...this.state.summary(this.onUndefined),
@@ -232,7 +235,7 @@ function nonFiniteRow(m: MatrixView, r: number): boolean {
  */
 export function hoyerSparsity(activations: MatrixInput, opts: HoyerOptions = {}): HoyerResult {
   const m = matrixView(activations, 'hoyerSparsity');
-  const acc = new HoyerAccumulator(m.cols, { ...opts, keepPerSample: true }, { fn: 'hoyerSparsity', capacity: m.rows });
+  const acc = new HoyerAccumulator(m.cols, { ...optionsObject('hoyerSparsity', opts), keepPerSample: true }, { fn: 'hoyerSparsity', capacity: m.rows });
   acc.addView(m);
   return acc.resultInternal(true) as HoyerResult;
 }

@@ -14,7 +14,8 @@
  * every accumulator gives a result bit-identical to its function on the concatenated batches while holding
  * O(units · classes) memory, never the matrix. Every edge case has a documented policy: an undefined value
  * (0/0) is reported as NaN and counted (`undefinedCount`), never silently averaged in; NaN/Inf input is an
- * error naming its row and column; both std conventions are returned under explicit names.
+ * error naming its row and column; an empty matrix (no samples) is an error in every function and every
+ * accumulator's `result()` (README "Input policy"); both std conventions are returned under explicit names.
  *
  * What it deliberately does not do: capture activations (layers and the experiment runner do that), run on
  * a GPU, or smooth over undefined values with hidden epsilons (CCMAS's ε is explicit, default 1e-7).

@@ -18,16 +18,18 @@
  * the layer, not a NaN result.
  */
 import { matrixView, nonFiniteError, type MatrixInput } from './matrix.js';
+import { booleanOption, optionsObject, requireSamples } from './summary.js';
+import { describeValue } from '../tensor/describe.js';
 
 function checkValues(fn: string, values: readonly number[] | ArrayLike<number>, name: string): void {
   if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
-    throw new TypeError(`${fn}: ${name} must be an array of numbers, got ${String(values)}`);
+    throw new TypeError(`${fn}: ${name} must be an array of numbers, got ${describeValue(values)}`);
   }
   if (values.length === 0) throw new RangeError(`${fn}: ${name} is empty; there must be at least one layer`);
   for (let k = 0; k < values.length; k++) {
     const v = values[k];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new RangeError(`${fn}: ${name}[${k}] (layer ${k}) is ${v}; every layer's value must be a finite number`);
+      throw new RangeError(`${fn}: ${name}[${k}] (layer ${k}) is ${describeValue(v)}; every layer's value must be a finite number`);
     }
   }
 }
@@ -87,8 +89,10 @@ export function activationWeighted(
 export function activationTotal(activations: MatrixInput, opts: { abs?: boolean } = {}): number {
   const fn = 'activationTotal';
   const m = matrixView(activations, fn);
-  const abs = opts.abs ?? true;
+  const abs = booleanOption(fn, 'abs', optionsObject(fn, opts).abs, true);
   const { data, rows, cols, rowStride, colStride: cs } = m;
+  requireSamples(fn, rows);
+  if (cols === 0) throw new RangeError(`${fn}: the activations have 0 units (columns)`);
   let total = 0;
   for (let r = 0; r < rows; r++) {
     let s = 0;

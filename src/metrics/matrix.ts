@@ -32,9 +32,11 @@ export interface MatrixView {
   readonly offset: number;
 }
 
+import { describeShape, describeValue } from '../tensor/describe.js';
+
+/** Arrays as their contents ("[10, 2, 3]"), anything else as {@link describeValue}. */
 function describe(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.join(', ')}]`;
-  return typeof v === 'object' && v !== null ? (v.constructor?.name ?? 'object') : String(v);
+  return describeShape(v);
 }
 
 /** A batch fed to an accumulator made for `units` columns must have exactly that many. */
@@ -53,18 +55,25 @@ export function matrixView(input: MatrixInput, fn: string, arg = 'activations'):
     throw new TypeError(`${fn}: ${arg} must be a Tensor, an ndarray or { data, shape }, got ${describe(input)}`);
   }
   const { data, shape } = input;
-  if (data === null || data === undefined || typeof (data as ArrayLike<number>).length !== 'number') {
-    throw new TypeError(`${fn}: ${arg}.data must be a Float32Array, Float64Array or number[], got ${describe(data)}`);
+  if (!Array.isArray(data) && !(ArrayBuffer.isView(data) && !(data instanceof DataView) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array))) {
+    throw new TypeError(`${fn}: ${arg}.data must be a Float32Array, Float64Array or number[], got ${describeValue(data)}`);
+  }
+  if (Array.isArray(data)) {
+    // A plain array may hold anything; arithmetic would read null as 0 and "3" as 3. One O(n) scan, on the
+    // slow path only (typed arrays hold numbers by construction).
+    for (let i = 0; i < data.length; i++) {
+      if (typeof data[i] !== 'number') throw new TypeError(`${fn}: ${arg}.data[${i}] must be a number, got ${describeValue(data[i])}`);
+    }
   }
   if (!Array.isArray(shape) && !(ArrayBuffer.isView(shape) && !(shape instanceof DataView))) {
     throw new TypeError(`${fn}: ${arg}.shape must be an array [samples, units], got ${describe(shape)}`);
   }
   if (shape.length !== 2) {
-    throw new RangeError(`${fn}: ${arg} must be a rank-2 [samples, units] matrix, got shape [${Array.from(shape).join(', ')}]`);
+    throw new RangeError(`${fn}: ${arg} must be a rank-2 [samples, units] matrix, got shape ${describeShape(Array.from(shape))}`);
   }
   const [rows, cols] = shape;
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
-    throw new RangeError(`${fn}: ${arg}.shape must hold non-negative integers, got [${rows}, ${cols}]`);
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0) {
+    throw new RangeError(`${fn}: ${arg}.shape must hold non-negative integers, got ${describeShape([rows, cols])}`);
   }
   const strides = input.strides ?? input.stride;
   const offset = input.offset ?? 0;
@@ -80,8 +89,9 @@ export function matrixView(input: MatrixInput, fn: string, arg = 'activations'):
     }
     return { data, rows, cols, rowStride: cols, colStride: 1, offset };
   }
+  if (!Array.isArray(strides) && !ArrayBuffer.isView(strides)) throw new TypeError(`${fn}: ${arg} strides must be an array of two integers, got ${describeValue(strides)}`);
   if (strides.length !== 2 || !Number.isInteger(strides[0]) || !Number.isInteger(strides[1])) {
-    throw new RangeError(`${fn}: ${arg} strides must be two integers, got [${Array.from(strides).join(', ')}]`);
+    throw new RangeError(`${fn}: ${arg} strides must be two integers, got ${describeShape(Array.isArray(strides) ? strides : describeValue(strides))}`);
   }
   const [rowStride, colStride] = strides;
   if (rows > 0 && cols > 0) {

@@ -1,5 +1,5 @@
 import { matrixView, type MatrixInput, type MatrixView } from './matrix.js';
-import { SampleMoments } from './summary.js';
+import { SampleMoments, requireSamples } from './summary.js';
 
 /** How a one-shot function reuses an accumulator: its own name in errors, and the exact per-sample capacity. */
 export interface AccumulatorInternals {
@@ -32,6 +32,11 @@ export abstract class PerSampleAccumulator {
   /** Add a batch of rows ([batch, units]). On error the state is unchanged. */
   add(batch: MatrixInput): void {
     this.addView(matrixView(batch, this.fn, 'batch'));
+  }
+
+  /** Throw (the empty-input policy, see summary.ts) unless at least one sample was added. */
+  protected requireSamples(): void {
+    requireSamples(this.fn, this.state.samples);
   }
 
   /** @internal The kernel, on a validated view. */

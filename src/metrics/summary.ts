@@ -22,6 +22,8 @@
  * - `'nan'`: as the original PyTorch code behaved — one undefined value makes mean and stds NaN.
  * - `'error'`: throw, naming the first undefined sample (row) or unit (column).
  */
+import { describeValue } from '../tensor/describe.js';
+
 export type UndefinedPolicy = 'skip' | 'nan' | 'error';
 
 export interface Summary {
@@ -37,10 +39,36 @@ export interface Summary {
   undefinedCount: number;
 }
 
+/** An options argument: `undefined` means none; anything but a plain object is an error. */
+export function optionsObject<T extends object>(fn: string, opts: T | undefined): T {
+  if (opts === undefined) return {} as T;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`${fn}: options must be an object, got ${describeValue(opts)}`);
+  return opts;
+}
+
+/** A boolean option: `undefined` gives `fallback`; anything but true/false is an error (no truthiness). */
+export function booleanOption(fn: string, name: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}: option ${name} must be a boolean, got ${describeValue(v)}`);
+  return v;
+}
+
+/**
+ * The empty-input policy, the same for every metric: a matrix with no samples (rows), or an accumulator
+ * that was fed none, has nothing to summarise, and asking for its result is an error — never a NaN mean
+ * with count 0. (Adding an empty batch to an accumulator is fine: it changes nothing.)
+ */
+export function requireSamples(fn: string, samples: number, needs = 1, why = ''): void {
+  if (samples >= needs) return;
+  const where = fn.endsWith('.add') ? `${fn.slice(0, -4)}.result` : fn;
+  if (samples === 0) throw new RangeError(`${where}: no samples (the activations have 0 rows); every metric needs at least ${needs} sample${needs > 1 ? 's' : ''}${why}`);
+  throw new RangeError(`${where}: needs at least ${needs} samples${why}, got ${samples}`);
+}
+
 export function checkPolicy(fn: string, policy: unknown): UndefinedPolicy {
   if (policy === undefined) return 'skip';
   if (policy !== 'skip' && policy !== 'nan' && policy !== 'error') {
-    throw new RangeError(`${fn}: onUndefined must be 'skip', 'nan' or 'error', got ${String(policy)}`);
+    throw new RangeError(`${fn}: onUndefined must be 'skip', 'nan' or 'error', got ${describeValue(policy)}`);
   }
   return policy;
 }

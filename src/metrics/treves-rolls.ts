@@ -26,7 +26,8 @@
  * in row order, so any batching gives a bit-identical result.
  */
 import { checkBatchUnits, matrixView, nonFiniteError, type MatrixInput, type MatrixView } from './matrix.js';
-import { checkPolicy, summarize, type Summary, type UndefinedPolicy } from './summary.js';
+import { booleanOption, checkPolicy, optionsObject, requireSamples, summarize, type Summary, type UndefinedPolicy } from './summary.js';
+import { describeValue } from '../tensor/describe.js';
 
 export interface TrevesRollsOptions {
   /** Use |a| as the response (default true). */
@@ -58,11 +59,13 @@ export class TrevesRollsAccumulator {
     const fn = internal?.fn ?? 'TrevesRollsAccumulator';
     this.fn = internal?.fn ?? 'TrevesRollsAccumulator.add';
     this.resultFn = internal?.fn ?? 'TrevesRollsAccumulator.result';
-    if (!Number.isInteger(units) || units < 1) {
-      throw new RangeError(`${fn}: units must be a positive integer, got ${units}`);
+    if (!Number.isSafeInteger(units) || units < 1) {
+      throw new RangeError(`${fn}: units must be a positive integer, got ${describeValue(units)}`);
     }
+    if (units > 2 ** 30) throw new RangeError(`${fn}: ${units} units are too many to allocate per-unit sums for`);
+    opts = optionsObject(fn, opts);
     this.units = units;
-    this.abs = opts.abs ?? true;
+    this.abs = booleanOption(fn, 'abs', opts.abs, true);
     this.onUndefined = checkPolicy(fn, opts.onUndefined);
     this.sum = new Float64Array(units);
     this.sumSq = new Float64Array(units);
@@ -128,9 +131,7 @@ export class TrevesRollsAccumulator {
   result(): TrevesRollsResult {
     const fn = this.resultFn;
     const S = this.rows;
-    if (S < 2) {
-      throw new RangeError(`${fn}: lifetime sparseness needs at least 2 samples (its normaliser 1 − 1/S is 0 for S = 1), got ${S}`);
-    }
+    requireSamples(fn, S, 2, ' (the lifetime-sparseness normaliser 1 − 1/S is 0 for S = 1)');
     const N = this.units;
     const perUnit = new Float64Array(N);
     const activityRatio = new Float64Array(N);

@@ -32,6 +32,13 @@ export function clipGradNorm(parameters: Iterable<ParameterLike> | ParameterLike
   const p = normType === 'inf' ? Infinity : normType;
   if (typeof p !== 'number' || Number.isNaN(p)) throw new TypeError(`clipGradNorm: normType must be a number or 'inf', got ${describe(normType)}`);
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm)) throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${describe(maxNorm)}`);
+  // Not checked by PyTorch: a negative max_norm makes the clip coefficient negative, turning every
+  // gradient around (an uphill step).
+  if (maxNorm < 0) throw new RangeError(`clipGradNorm: maxNorm must be ≥ 0 (a negative one reverses the gradients), got ${maxNorm}`);
+  if (typeof errorIfNonfinite !== 'boolean') throw new TypeError(`clipGradNorm: errorIfNonfinite must be a boolean, got ${describe(errorIfNonfinite)}`);
+  if (!isParam(parameters) && (parameters === null || typeof parameters !== 'object' || typeof (parameters as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+    throw new TypeError(`clipGradNorm: parameters must be a parameter or an iterable of parameters, got ${describe(parameters)}`);
+  }
   const list: ParameterLike[] = isParam(parameters) ? [parameters] : Array.from(parameters as Iterable<ParameterLike>);
   const grads: Float32Array[] = [];
   list.forEach((param, i) => {

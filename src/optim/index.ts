@@ -13,7 +13,10 @@
  *
  * Options are PyTorch's names in camelCase with PyTorch's defaults (lr, momentum, dampening, nesterov,
  * weightDecay, maximize, lrDecay, initialAccumulatorValue, eps, rho, betas, amsgrad, alpha, centered), and
- * invalid ones throw PyTorch's messages ("Invalid learning rate: -1"). State dicts have PyTorch's layout
+ * invalid ones throw PyTorch's messages ("Invalid learning rate: -1"); beyond PyTorch, every number option
+ * must be finite and values that can only give NaN or an uphill step are rejected (RMSprop alpha > 1, SGD
+ * dampening > 1, loaded state with non-finite buffers or negative second moments, negative or non-finite
+ * scheduler factors) — see README "Input policy". State dicts have PyTorch's layout
  * and names (`momentum_buffer`, `sum`, `square_avg`, `acc_delta`, `exp_avg`, `exp_avg_sq`,
  * `max_exp_avg_sq`, `grad_avg`, `step`; `param_groups` options in snake_case), are plain JSON, and a
  * PyTorch `state_dict()` exported to JSON loads. Saving and loading mid-training continues bit-identically.

@@ -70,6 +70,15 @@ export abstract class LRScheduler {
     this.lastEpoch++;
     const values = this.computeLr();
     const groups = this.optimizer.paramGroups;
+    // A schedule whose factor over- or underflows (e.g. γ > 1 for long enough, or a resumed state with
+    // odd values) must not hand the optimizer a learning rate it would reject: check before writing any.
+    values.forEach((lr, i) => {
+      if (!Number.isFinite(lr) || lr < 0) {
+        this.stepCount--;
+        this.lastEpoch--;
+        throw new RangeError(`${this.constructor.name}.step: the schedule gives param group ${i} the learning rate ${lr} at epoch ${this.lastEpoch + 1}; a learning rate must be finite and ≥ 0`);
+      }
+    });
     values.forEach((lr, i) => {
       groups[i].lr = lr;
     });
@@ -96,8 +105,8 @@ export abstract class LRScheduler {
     const n = this.optimizer.paramGroups.length;
     const lrList = (key: string): number[] => {
       const v = dict[key];
-      if (!Array.isArray(v) || v.length !== n || v.some((x) => typeof x !== 'number')) {
-        throw new RangeError(`${name}.loadStateDict: ${key} must be ${n} numbers (one per param group), got ${describe(v)}`);
+      if (!Array.isArray(v) || v.length !== n || v.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0)) {
+        throw new RangeError(`${name}.loadStateDict: ${key} must be ${n} finite numbers ≥ 0 (one per param group), got ${Array.isArray(v) ? `[${v.map(describe).join(', ')}]` : describe(v)}`);
       }
       return v.slice() as number[];
     };
@@ -123,13 +132,29 @@ export abstract class LRScheduler {
   protected abstract checkOptionsDict(dict: Record<string, unknown>): () => void;
 }
 
+/** An option's value, or `fallback` when it is not set (`undefined`); `null` is a value, and is rejected. */
+function orDefault<T>(v: T | undefined, fallback: T): T {
+  return v === undefined ? fallback : v;
+}
+
 function requireNumber(owner: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${owner}: ${name} must be a number, got ${describe(v)}`);
+  if (!Number.isFinite(v)) throw new RangeError(`${owner}: ${name} must be a finite number, got ${describe(v)}`);
   return v;
 }
 
+/**
+ * A multiplicative factor or floor that PyTorch does not check, but whose negative value can only make
+ * some later learning rate negative, i.e. a step uphill.
+ */
+function requireNonNegative(owner: string, name: string, v: unknown): number {
+  const x = requireNumber(owner, name, v);
+  if (x < 0) throw new RangeError(`${owner}: ${name} must be ≥ 0 (a negative value makes the learning rate negative, a step uphill), got ${x}`);
+  return x;
+}
+
 function requirePositiveInteger(owner: string, name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`${owner}: ${name} must be a positive integer, got ${describe(v)}`);
+  if (!Number.isSafeInteger(v) || (v as number) < 1) throw new RangeError(`${owner}: ${name} must be a positive integer, got ${describe(v)}`);
   return v as number;
 }
 
@@ -141,8 +166,8 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
     super(optimizer);
     this.stepSize = requirePositiveInteger('StepLR', 'stepSize', options?.stepSize);
-    this.gamma = requireNumber('StepLR', 'gamma', options.gamma ?? 0.1);
-    this.start(options.lastEpoch ?? -1);
+    this.gamma = requireNonNegative('StepLR', 'gamma', orDefault(options.gamma, 0.1));
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {
@@ -157,7 +182,7 @@ export class StepLR extends LRScheduler {
 
   protected checkOptionsDict(d: Record<string, unknown>): () => void {
     const stepSize = requirePositiveInteger('StepLR.loadStateDict', 'step_size', d.step_size);
-    const gamma = requireNumber('StepLR.loadStateDict', 'gamma', d.gamma);
+    const gamma = requireNonNegative('StepLR.loadStateDict', 'gamma', d.gamma);
     return () => {
       this.stepSize = stepSize;
       this.gamma = gamma;
@@ -177,8 +202,8 @@ export class MultiStepLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number }) {
     super(optimizer);
     this.milestones = countMilestones('MultiStepLR', options?.milestones);
-    this.gamma = requireNumber('MultiStepLR', 'gamma', options.gamma ?? 0.1);
-    this.start(options.lastEpoch ?? -1);
+    this.gamma = requireNonNegative('MultiStepLR', 'gamma', orDefault(options.gamma, 0.1));
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {
@@ -206,7 +231,7 @@ export class MultiStepLR extends LRScheduler {
         milestones.set(Number(k), c as number);
       }
     } else throw new TypeError(`MultiStepLR.loadStateDict: milestones must be a list or an { epoch: count } object, got ${describe(raw)}`);
-    const gamma = requireNumber('MultiStepLR.loadStateDict', 'gamma', d.gamma);
+    const gamma = requireNonNegative('MultiStepLR.loadStateDict', 'gamma', d.gamma);
     return () => {
       this.milestones = milestones;
       this.gamma = gamma;
@@ -227,8 +252,8 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: { gamma: number; lastEpoch?: number }) {
     super(optimizer);
-    this.gamma = requireNumber('ExponentialLR', 'gamma', options?.gamma);
-    this.start(options.lastEpoch ?? -1);
+    this.gamma = requireNonNegative('ExponentialLR', 'gamma', options?.gamma);
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {
@@ -242,7 +267,7 @@ export class ExponentialLR extends LRScheduler {
   }
 
   protected checkOptionsDict(d: Record<string, unknown>): () => void {
-    const gamma = requireNumber('ExponentialLR.loadStateDict', 'gamma', d.gamma);
+    const gamma = requireNonNegative('ExponentialLR.loadStateDict', 'gamma', d.gamma);
     return () => {
       this.gamma = gamma;
     };
@@ -262,8 +287,8 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { tMax: number; etaMin?: number; lastEpoch?: number }) {
     super(optimizer);
     this.tMax = requirePositiveInteger('CosineAnnealingLR', 'tMax', options?.tMax);
-    this.etaMin = requireNumber('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
-    this.start(options.lastEpoch ?? -1);
+    this.etaMin = requireNonNegative('CosineAnnealingLR', 'etaMin', orDefault(options.etaMin, 0));
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {
@@ -285,7 +310,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
   protected checkOptionsDict(d: Record<string, unknown>): () => void {
     const tMax = requirePositiveInteger('CosineAnnealingLR.loadStateDict', 'T_max', d.T_max);
-    const etaMin = requireNumber('CosineAnnealingLR.loadStateDict', 'eta_min', d.eta_min);
+    const etaMin = requireNonNegative('CosineAnnealingLR.loadStateDict', 'eta_min', d.eta_min);
     return () => {
       this.tMax = tMax;
       this.etaMin = etaMin;
@@ -304,11 +329,11 @@ export class LinearLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } = {}) {
     super(optimizer);
-    const [s, e, t] = checkLinear('LinearLR', options.startFactor ?? 1 / 3, options.endFactor ?? 1, options.totalIters ?? 5);
+    const [s, e, t] = checkLinear('LinearLR', orDefault(options.startFactor, 1 / 3), orDefault(options.endFactor, 1), orDefault(options.totalIters, 5));
     this.startFactor = s;
     this.endFactor = e;
     this.totalIters = t;
-    this.start(options.lastEpoch ?? -1);
+    this.start(orDefault(options.lastEpoch, -1));
   }
 
   protected computeLr(): number[] {
@@ -336,7 +361,8 @@ export class LinearLR extends LRScheduler {
 function checkLinear(owner: string, start: unknown, end: unknown, total: unknown): [number, number, number] {
   const s = requireNumber(owner, 'startFactor', start);
   const e = requireNumber(owner, 'endFactor', end);
-  if (s > 1 || s < 0) throw new RangeError('Starting multiplicative factor expected to be between 0 and 1.');
+  // PyTorch 1.13 accepts 0 here, and its next step divides by T·0 (lr·∞ = NaN); PyTorch 2 rejects it with this message.
+  if (s > 1 || s <= 0) throw new RangeError('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
   if (e > 1 || e < 0) throw new RangeError('Ending multiplicative factor expected to be between 0 and 1.');
   return [s, e, requirePositiveInteger(owner, 'totalIters', total)];
 }

@@ -71,6 +71,12 @@ export interface StateSchema {
   optional: readonly string[];
 }
 
+/**
+ * State entries that are running sums or averages of squares (or of squared updates): a loaded negative
+ * value can only make a later square root NaN, so loading one is an error.
+ */
+const NON_NEGATIVE_STATE = new Set(['exp_avg_sq', 'max_exp_avg_sq', 'square_avg', 'sum', 'acc_delta']);
+
 /** PyTorch keys in `param_groups` that do not change the arithmetic on CPU; accepted and ignored on load. */
 const IGNORED_GROUP_KEYS = new Set(['foreach', 'differentiable', 'capturable', 'fused']);
 
@@ -90,6 +96,10 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
     this.defaults = Object.freeze({ ...defaults });
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function' || isParameterLike(params)) {
       throw new TypeError(`${this.name}: params must be an iterable of parameters or of parameter groups, got ${describe(params)}`);
+    }
+    if (params instanceof Set) {
+      // PyTorch converts a top-level set with list() and checks only a group's set; the order problem is the same.
+      throw new TypeError('optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.');
     }
     const list = Array.from(params as Iterable<unknown>);
     if (list.length === 0) throw new RangeError('optimizer got an empty parameter list');
@@ -256,7 +266,9 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
    * Load a dict from {@link stateDict} — or a PyTorch `state_dict()` exported to JSON (tensors as
    * `.tolist()`, nested lists are flattened; `foreach`/`differentiable`/`capturable`/`fused` are ignored).
    * Group sizes, buffer lengths, entry names and options are all checked before anything is replaced;
-   * on error the optimizer is unchanged. Options missing from a saved group take the defaults.
+   * on error the optimizer is unchanged. Buffers must be finite (the JSON markers null/"NaN"/"Infinity"
+   * are decoded, then rejected: every later step from them would be NaN) and second-moment buffers
+   * (exp_avg_sq, max_exp_avg_sq, square_avg, sum, acc_delta) ≥ 0 — PyTorch loads both unchecked. Options missing from a saved group take the defaults.
    */
   loadStateDict(dict: OptimizerStateDict): void {
     this.checkLive('loadStateDict');
@@ -286,7 +298,7 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
         if (!(k in this.defaults) && k !== 'initialLr') {
           throw new RangeError(`${where}: param_groups[${gi}] has unknown option '${key}' (expected ${Object.keys(this.defaults).map(camelToSnake).join(', ')}, initial_lr)`);
         }
-        if (k === 'initialLr' && typeof v !== 'number') throw new TypeError(`${where}: param_groups[${gi}].initial_lr must be a number, got ${describe(v)}`);
+        if (k === 'initialLr' && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw new TypeError(`${where}: param_groups[${gi}].initial_lr must be a finite number ≥ 0, got ${describe(v)}`);
         const def = (this.defaults as Record<string, unknown>)[k];
         if (k !== 'initialLr' && def !== undefined && typeof def !== typeof v && !(Array.isArray(def) && Array.isArray(v))) {
           throw new TypeError(`${where}: param_groups[${gi}].${key} must be a ${Array.isArray(def) ? 'list' : typeof def}, got ${describe(v)}`);
@@ -378,7 +390,14 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
           record[k] = null;
           continue;
         }
-        record[k] = decodeFloatArray(v, param.data.length, `${where}.${k}`);
+        const values = decodeFloatArray(v, param.data.length, `${where}.${k}`);
+        const nonNegative = NON_NEGATIVE_STATE.has(k);
+        for (let i = 0; i < values.length; i++) {
+          const x = values[i];
+          if (!Number.isFinite(x)) throw new RangeError(`${where}.${k}[${i}] is ${x}; loaded state must be finite (every later step from it would be NaN or ±Infinity)`);
+          if (nonNegative && x < 0) throw new RangeError(`${where}.${k}[${i}] is ${x}; ${k} is an average of squares and must be ≥ 0 (its square root would be NaN)`);
+        }
+        record[k] = values;
       } else {
         throw new RangeError(`${where} has unknown entry '${k}' (expected ${[...(this.savesStep ? ['step'] : []), ...known].join(', ')})`);
       }

@@ -139,6 +139,9 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     check(o.momentum >= 0, `Invalid momentum value: ${o.momentum}`);
     check(o.weightDecay >= 0, `Invalid weight_decay value: ${o.weightDecay}`);
     check(o.alpha >= 0, `Invalid alpha value: ${o.alpha}`);
+    // Not checked by PyTorch: with alpha > 1 the running average α·v + (1 − α)·g² goes negative and its
+    // square root is NaN.
+    check(o.alpha <= 1, `Invalid alpha value: ${o.alpha} (must be in [0, 1]: above 1 the average of squares goes negative and its square root is NaN)`);
     checkCommon(this.name, o);
   }
 

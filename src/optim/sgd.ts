@@ -125,10 +125,14 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   protected validateOptions(o: SGDOptions): void {
     if (o.lr === undefined) throw new RangeError("parameter group didn't specify a value of required optimization parameter lr");
-    checkTypes(this.name, o, ['momentum', 'dampening'], ['nesterov']);
-    checkCommon(this.name, o);
+    checkTypes(this.name, o, ['lr', 'momentum', 'dampening', 'weightDecay'], ['nesterov', 'maximize']);
+    check(o.lr >= 0, `Invalid learning rate: ${o.lr}`);
     check(o.momentum >= 0, `Invalid momentum value: ${o.momentum}`);
+    // Not checked by PyTorch: dampening > 1 gives the gradient a negative weight in the momentum buffer,
+    // so the step goes uphill.
+    check(o.dampening <= 1, `Invalid dampening value: ${o.dampening} (must be ≤ 1: above 1 the gradient enters the momentum buffer with a negative weight and the step goes uphill)`);
     check(!o.nesterov || (o.momentum > 0 && o.dampening === 0), 'Nesterov momentum requires a momentum and zero dampening');
+    checkCommon(this.name, o);
   }
 
   protected createState(): SGDState {

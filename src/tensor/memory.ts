@@ -17,6 +17,7 @@
  * blocks coalesce. A program that builds models one after another should free their buffers or keep to
  * the default heap allocator.
  */
+import { describeValue } from './describe.js';
 import { PAGE_BYTES, WasmMemory, wasmApi } from './gemm/wasm/api.js';
 
 export interface Float32Allocator {
@@ -36,10 +37,15 @@ let current: Float32Allocator = plainAllocator;
 
 /** A zero-filled float32 array of `length` elements from the active allocator. */
 export function allocFloat32(length: number): Float32Array {
-  if (!Number.isInteger(length) || length < 0) {
-    throw new RangeError(`allocFloat32: length must be a non-negative integer, got ${length}`);
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError(`allocFloat32: length must be a non-negative integer, got ${describeValue(length)}`);
   }
-  return current.alloc(length);
+  try {
+    return current.alloc(length);
+  } catch (e) {
+    // The engine's "Invalid typed array length" / "Array buffer allocation failed", or a full WebAssembly heap.
+    throw new RangeError(`allocFloat32: cannot allocate ${length} float32 values (${4 * length} bytes) from the ${current.name} allocator: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 /**

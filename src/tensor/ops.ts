@@ -1,4 +1,5 @@
 import { Tensor, shapeString } from './tensor.js';
+import { describeValue } from './describe.js';
 
 /**
  * The elementwise and row-wise operations the layers need, destination first as in scijs ndarray-ops:
@@ -14,6 +15,7 @@ import { Tensor, shapeString } from './tensor.js';
  */
 
 function requireContiguous(op: string, name: string, t: Tensor): void {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describeValue(t)}`);
   if (!t.isContiguous()) {
     throw new RangeError(`${op}: ${name} must be a contiguous view, got shape ${shapeString(t.shape)} with strides ${shapeString(t.strides)}`);
   }
@@ -44,6 +46,7 @@ function requireSameShape(op: string, aName: string, a: Tensor, bName: string, b
 }
 
 function requireMatrix(op: string, name: string, t: Tensor): void {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describeValue(t)}`);
   if (t.rank !== 2) throw new RangeError(`${op}: ${name} must be a matrix [rows, cols], got shape ${shapeString(t.shape)}`);
 }
 

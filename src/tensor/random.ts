@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import { describeValue } from './describe.js';
 
 /** The serialisable state of an {@link Rng}: restore it with `Rng.fromState`. */
 export interface RngState {
@@ -20,8 +21,8 @@ export class Rng {
   readonly seed: string;
 
   constructor(seed: number | string) {
-    if (typeof seed === 'number' && !Number.isFinite(seed)) {
-      throw new RangeError(`Rng: seed must be a finite number or a string, got ${seed}`);
+    if ((typeof seed === 'number' && !Number.isFinite(seed)) || (typeof seed !== 'number' && typeof seed !== 'string')) {
+      throw new RangeError(`Rng: seed must be a finite number or a string, got ${describeValue(seed)}`);
     }
     this.seed = String(seed);
     this.prng = seedrandom.alea(this.seed, { state: true });
@@ -45,11 +46,13 @@ export class Rng {
 
   /** Uniform on [low, high). */
   uniform(low = 0, high = 1): number {
+    checkFinitePair('Rng.uniform', 'low', low, 'high', high);
     return low + (high - low) * this.prng.double();
   }
 
   /** A normal sample (Box–Muller; pairs are cached, and the cache is part of the state). */
   normal(mean = 0, std = 1): number {
+    checkFinitePair('Rng.normal', 'mean', mean, 'std', std);
     if (this.spare !== null) {
       const z = this.spare;
       this.spare = null;
@@ -65,7 +68,7 @@ export class Rng {
 
   /** An integer uniform on [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`Rng.int: n must be a positive integer, got ${n}`);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`Rng.int: n must be a positive integer, got ${describeValue(n)}`);
     return Math.floor(this.prng.double() * n);
   }
 
@@ -107,10 +110,17 @@ export class Rng {
 
   /** A random permutation of 0..n-1 as an Int32Array. */
   permutation(n: number): Int32Array {
+    if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new RangeError(`Rng.permutation: n must be an integer in [0, 2³¹ − 1], got ${describeValue(n)}`);
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     return this.shuffle(p);
   }
+}
+
+/** Both distribution parameters must be finite numbers (a NaN or ±∞ one can only give NaN or ±∞ samples). */
+function checkFinitePair(fn: string, aName: string, a: number, bName: string, b: number): void {
+  if (typeof a !== 'number' || !Number.isFinite(a)) throw new RangeError(`${fn}: ${aName} must be a finite number, got ${describeValue(a)}`);
+  if (typeof b !== 'number' || !Number.isFinite(b)) throw new RangeError(`${fn}: ${bName} must be a finite number, got ${describeValue(b)}`);
 }
 
 /** The largest float32 (or float64) strictly below `x`. */

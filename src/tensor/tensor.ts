@@ -1,6 +1,7 @@
 import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import { allocFloat32 } from './memory.js';
+import { describeShape, describeValue } from './describe.js';
 
 /** Row-major (C-order) strides for `shape`. */
 export function contiguousStrides(shape: readonly number[]): number[] {
@@ -20,11 +21,15 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-function checkShape(shape: readonly number[], where: string): void {
+function checkShape(shape: readonly number[], where: string, what = 'shape'): void {
+  if (!Array.isArray(shape)) throw new TypeError(`${where}: ${what} must be an array of non-negative integers, got ${describeValue(shape)}`);
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new RangeError(`${where}: shape must hold non-negative integers, got [${shape.join(', ')}]`);
+    if (!Number.isSafeInteger(d) || d < 0) {
+      throw new RangeError(`${where}: ${what} must hold non-negative integers, got ${describeShape(shape)}`);
     }
+  }
+  if (what === 'shape' && !Number.isSafeInteger(sizeOf(shape))) {
+    throw new RangeError(`${where}: shape ${describeShape(shape)} has ${sizeOf(shape)} elements, more than any array can hold`);
   }
 }
 
@@ -47,7 +52,13 @@ export class Tensor {
   readonly offset: number;
 
   constructor(data: Float32Array, shape: readonly number[], strides?: readonly number[], offset = 0) {
+    if (!(data instanceof Float32Array)) throw new TypeError(`Tensor: data must be a Float32Array, got ${describeValue(data)}`);
     checkShape(shape, 'Tensor');
+    if (strides !== undefined) {
+      if (!Array.isArray(strides) || !strides.every((s) => Number.isSafeInteger(s))) {
+        throw new TypeError(`Tensor: strides must be an array of integers, got ${describeShape(strides)}`);
+      }
+    }
     this.data = data;
     this.shape = shape.slice();
     this.strides = strides ? strides.slice() : contiguousStrides(shape);
@@ -56,7 +67,7 @@ export class Tensor {
         `Tensor: strides ${shapeString(this.strides)} do not match shape ${shapeString(this.shape)}`,
       );
     }
-    if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`Tensor: offset must be a non-negative integer, got ${offset}`);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`Tensor: offset must be a non-negative integer, got ${describeValue(offset)}`);
     this.offset = offset;
     if (sizeOf(this.shape) > 0) {
       let lo = offset;
@@ -205,6 +216,8 @@ export class Tensor {
 
 /** Copy `src` into `dst` elementwise; shapes must match. Works for any strides. */
 export function copyInto(dst: Tensor, src: Tensor): Tensor {
+  if (!(dst instanceof Tensor)) throw new TypeError(`copyInto: dst must be a Tensor, got ${describeValue(dst)}`);
+  if (!(src instanceof Tensor)) throw new TypeError(`copyInto: src must be a Tensor, got ${describeValue(src)}`);
   if (dst.shape.length !== src.shape.length || dst.shape.some((d, i) => d !== src.shape[i])) {
     throw new RangeError(`copyInto: destination shape ${shapeString(dst.shape)} differs from source shape ${shapeString(src.shape)}`);
   }
@@ -259,30 +272,42 @@ function inferShape(values: Nested): number[] {
  * (`fromArray([1, 2, 3, 4], [2, 2])`). Ragged nesting is an error naming the first bad row.
  */
 export function fromArray(values: Nested | ArrayLike<number>, shape?: readonly number[]): Tensor {
-  if (shape) {
+  if (shape !== undefined) {
+    checkShape(shape, 'fromArray');
     const flat = values as ArrayLike<number>;
-    if (typeof (flat as any).length !== 'number' || Array.isArray((flat as any)[0])) {
+    if (flat === null || typeof flat !== 'object' || typeof (flat as any).length !== 'number' || Array.isArray((flat as any)[0])) {
       throw new TypeError('fromArray: with an explicit shape, values must be a flat array of numbers');
     }
     if (flat.length !== sizeOf(shape)) {
       throw new RangeError(`fromArray: ${flat.length} values do not fill shape ${shapeString(shape)} (${sizeOf(shape)} elements)`);
     }
+    if (!ArrayBuffer.isView(flat)) {
+      for (let i = 0; i < flat.length; i++) {
+        if (typeof flat[i] !== 'number') throw new TypeError(`fromArray: values[${i}] must be a number, got ${describeValue(flat[i])}`);
+      }
+    }
     const t = zeros(shape);
     for (let i = 0; i < flat.length; i++) t.data[i] = flat[i];
     return t;
+  }
+  if (values === null || (typeof values !== 'number' && typeof values !== 'object')) {
+    throw new TypeError(`fromArray: values must be a number, a (nested) array of numbers or a typed array, got ${describeValue(values)}`);
   }
   if (typeof values === 'number') {
     const t = zeros([]);
     t.data[0] = values;
     return t;
   }
-  if (!Array.isArray(values)) return fromArray(Array.from(values as ArrayLike<number>), [(values as ArrayLike<number>).length]);
+  if (!Array.isArray(values)) {
+    if (!ArrayBuffer.isView(values)) throw new TypeError(`fromArray: values must be a number, a (nested) array of numbers or a typed array, got ${describeValue(values)}`);
+    return fromArray(Array.from(values as ArrayLike<number>), [(values as ArrayLike<number>).length]);
+  }
   const inferred = inferShape(values);
   const t = zeros(inferred);
   let p = 0;
   const walk = (v: Nested, d: number, path: string): void => {
     if (d === inferred.length) {
-      if (typeof v !== 'number') throw new TypeError(`fromArray: expected a number at ${path}, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+      if (typeof v !== 'number') throw new TypeError(`fromArray: expected a number at ${path}, got ${describeValue(v)}`);
       t.data[p++] = v;
       return;
     }

@@ -98,7 +98,7 @@ describe('shuffledSampler', () => {
   });
 
   it('rejects bad options and epochs', () => {
-    expect(() => shuffledSampler(mnist, { batchSize: 0, seed: 1 })).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(() => shuffledSampler(mnist, { batchSize: 0, seed: 1 })).toThrow(/batchSize must be a positive integer \(below 2³¹\), got 0/);
     expect(() => shuffledSampler(mnist, { batchSize: 50, seed: NaN })).toThrow(/seed must be a finite number or a string, got NaN/);
     expect(() => shuffledSampler(new Uint8Array(3), { batchSize: 5, seed: 1, dropLast: true })).toThrow(/batchSize 5 exceeds the 3 examples/);
     expect(() => shuffledSampler([], { batchSize: 5, seed: 1 })).toThrow(/labels is empty/);
@@ -283,7 +283,7 @@ describe('classRestrictedSampler, all-images (default)', () => {
   it('rejects impossible configurations', () => {
     expect(() => classRestrictedSampler(mnist, { classesPerBatch: 3, seed: 1 })).toThrow(/classesPerBatch 3 must divide batchSize 50/);
     expect(() => classRestrictedSampler([0, 0, 1, 1], { classesPerBatch: 5, batchSize: 10, seed: 1 })).toThrow(/classesPerBatch 5 exceeds the 2 classes present/);
-    expect(() => classRestrictedSampler(mnist, { classesPerBatch: 2, seed: 1, exhaust: 'some' as never })).toThrow(/exhaust must be 'all-images' or 'original', got 'some'/);
+    expect(() => classRestrictedSampler(mnist, { classesPerBatch: 2, seed: 1, exhaust: 'some' as never })).toThrow(/exhaust must be 'all-images' or 'original', got "some"/);
     expect(() => classRestrictedSampler([0, -1], { classesPerBatch: 1, seed: 1 })).toThrow(/label -1 at index 1 is not a class index/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CrossEntropyLoss } from '../../src/layers/index.js';
 import { fromArray, zeros } from '../../src/tensor/tensor.js';
+import { loadCase } from './fixtures.js';
 
 describe('CrossEntropyLoss', () => {
   it('hand-derived: logits [0, 0], label 0 → ln 2, gradient softmax − onehot = [−½, ½]', () => {
@@ -36,6 +37,46 @@ describe('CrossEntropyLoss', () => {
     expect(ce.forward(fromArray([new Array(10).fill(1e4)]), [3])).toBeCloseTo(Math.log(10), 10);
   });
 
+  it('equal logits give exactly log C at any magnitude (1e15, 1e30, −1e30, 3e38): no cancellation against the row maximum', () => {
+    // (m + log Σ) − z_y at m = 1e15 rounds m + log 3 to a multiple of 0.125 and returned 1.125; the shifted
+    // form log Σ e^(z − m) − (z_y − m) is log 3 + 0, the same float64 value as Math.log(3).
+    const ce = new CrossEntropyLoss();
+    for (const v of [0, 1, 1e4, 1e15, 1e30, -1e30, 3e38]) {
+      expect(ce.forward(fromArray([[v, v, v]]), [1]), `three logits of ${v}`).toBe(Math.log(3));
+      const third = Math.fround(1 / 3);
+      expect(ce.backward().toArray()).toEqual([[third, Math.fround(-2 / 3), third]]);
+      expect(ce.forward(fromArray([new Array(10).fill(v)]), [9]), `ten logits of ${v}`).toBe(Math.log(10));
+    }
+  });
+
+  it('unequal logits at 1e15 and 1e30: loss from the exact differences', () => {
+    const ce = new CrossEntropyLoss({ reduction: 'sum' });
+    // Row [b, b, b − u] with b = fround(1e15) and u = 2^26 its float32 ulp: label 0 gives log(2 + e^−u) = log 2,
+    // label 2 gives log(2 + e^−u) + u = u + log 2 (the old (m + log Σ) − z_y rounded m + log 2 to a multiple of 0.125).
+    const b = Math.fround(1e15), u = 2 ** 26;
+    expect(Math.fround(b - u)).toBe(b - u);
+    expect(ce.forward(fromArray([[b, b, b - u]]), [0])).toBe(Math.LN2);
+    expect(ce.forward(fromArray([[b, b, b - u]]), [2])).toBe(Math.LN2 + u);
+    // [1e30, 0, −1e30], label 1: ℓ = 0 − (0 − 1e30) = fround(1e30) exactly (the other terms are e^−1e30 = 0).
+    expect(ce.forward(fromArray([[1e30, 0, -1e30]]), [1])).toBe(Math.fround(1e30));
+    expect(ce.backward().toArray()).toEqual([[1, -1, 0]]);
+  });
+
+  it('matches PyTorch 1.13 on logits up to ±1e4 (fixture cross_entropy_1e4, tools/reference/foundation.py)', () => {
+    const c = loadCase('cross_entropy_1e4');
+    const ce = new CrossEntropyLoss({ reduction: c.reduction });
+    const logits = fromArray(Array.from({ length: c.batch }, (_, i) => c.input.slice(i * c.features, (i + 1) * c.features)));
+    // Loss: PyTorch's is a float32 mean of float32 terms (≤ 3 roundings of ≤ 6e-8 relative each); ours is float64.
+    const loss = ce.forward(logits, c.labels!);
+    expect(Math.abs(loss - c.loss!) / Math.abs(c.loss!)).toBeLessThanOrEqual(2e-7);
+    // Gradient: both round softmax − onehot to float32 after scaling; PyTorch's exp/log in float32 adds a few
+    // ulps relative to the gradient's magnitude, bounded here by 1e-6·max|g| + 1e-7 absolute per element.
+    const g = ce.backward().data;
+    const ref = c.inputGrad;
+    const big = Math.max(...ref.map(Math.abs));
+    for (let i = 0; i < ref.length; i++) expect(Math.abs(g[i] - ref[i]), `grad[${i}] ${g[i]} vs ${ref[i]}`).toBeLessThanOrEqual(1e-6 * big + 1e-7);
+  });
+
   it('accepts labels as number[], Int32Array or Uint8Array; NaN logits give a NaN loss (as PyTorch)', () => {
     const ce = new CrossEntropyLoss();
     const logits = fromArray([[1, 2, 3], [3, 2, 1]]);
@@ -68,7 +109,7 @@ describe('CrossEntropyLoss', () => {
     it('labels that are not integers', () => {
       expect(() => new CrossEntropyLoss().forward(logits(), [0, 1.5])).toThrow('label 1 must be an integer class index in [0, 2], got 1.5');
       expect(() => new CrossEntropyLoss().forward(logits(), [NaN, 1])).toThrow('label 0 must be an integer class index in [0, 2], got NaN');
-      expect(() => new CrossEntropyLoss().forward(logits(), ['1', 0] as any)).toThrow('label 0 must be an integer class index in [0, 2], got 1');
+      expect(() => new CrossEntropyLoss().forward(logits(), ['1', 0] as any)).toThrow('label 0 must be an integer class index in [0, 2], got "1"');
       expect(() => new CrossEntropyLoss().forward(logits(), 1 as any)).toThrow('CrossEntropyLoss: labels must be an array of 2 integers, got number');
     });
     it('logits of the wrong rank', () => {

@@ -136,18 +136,15 @@ describe('hoyerSparsity: summary and edge cases', () => {
 
   it("onUndefined: 'error' names the row", () => {
     expect(() => hoyerSparsity(M, { onUndefined: 'error' })).toThrow(/row 3 is all zeros.*0\/0/);
-    expect(() => hoyerSparsity(M, { onUndefined: 'maybe' as any })).toThrow(/onUndefined must be 'skip', 'nan' or 'error', got maybe/);
+    expect(() => hoyerSparsity(M, { onUndefined: 'maybe' as any })).toThrow(/onUndefined must be 'skip', 'nan' or 'error', got "maybe"/);
   });
 
-  it('one sample: stdSample is NaN (divisor n − 1 = 0), stdPopulation 0; no samples: everything NaN', () => {
+  it('one sample: stdSample is NaN (divisor n − 1 = 0), stdPopulation 0; no samples: an error (the empty-input policy)', () => {
     const one = hoyerSparsity(row([0, 3, 0, 4]));
     expect(one.count).toBe(1);
     expect(Number.isNaN(one.stdSample)).toBe(true);
     expect(one.stdPopulation).toBe(0);
-    const none = hoyerSparsity({ data: new Float32Array(0), shape: [0, 5] });
-    expect(none.perSample.length).toBe(0);
-    expect(none.count + none.undefinedCount + none.samples).toBe(0);
-    expect(Number.isNaN(none.mean)).toBe(true);
+    expect(() => hoyerSparsity({ data: new Float32Array(0), shape: [0, 5] })).toThrow('hoyerSparsity: no samples (the activations have 0 rows); every metric needs at least 1 sample');
     const allZero = hoyerSparsity({ data: new Float32Array(6), shape: [2, 3] });
     expect(allZero.undefinedCount).toBe(2);
     expect(Number.isNaN(allZero.mean)).toBe(true);

@@ -45,6 +45,16 @@ describe.each(PATHS)('fused multiply-adds round once, as PyTorch (%s path)', (pa
   });
 });
 
+describe('summary (asserted, not only printed)', () => {
+  it('both paths ran every crafted case and found every value bit-identical', () => {
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row['values compared'] as number, String(row.path)).toBeGreaterThan(0);
+      expect(row['values not bit-identical'], String(row.path)).toBe(0);
+    }
+  });
+});
+
 afterAll(() => {
   console.log('Double-rounding cases (PyTorch 1.13 fixtures, tolerance 0):');
   console.table(rows);

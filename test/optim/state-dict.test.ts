@@ -146,23 +146,39 @@ describe('loadStateDict checks everything before changing anything', () => {
     expectUnchanged(opt, before, strings, /exp_avg\[3\] must be a number/);
   });
 
-  it('accepts PyTorch-only group flags, nested (.tolist()) buffers, a (1,)-shaped step and non-finite markers', () => {
+  it('accepts PyTorch-only group flags, nested (.tolist()) buffers and a (1,)-shaped step', () => {
     const { ps, opt } = trained();
     const d = JSON.parse(JSON.stringify(opt.stateDict()));
     Object.assign(d.param_groups[0], { foreach: false, differentiable: false, capturable: false, fused: false });
     const flat: number[] = d.state['0'].exp_avg;
     d.state['0'].exp_avg = Array.from({ length: 7 }, (_, r) => flat.slice(r * 5, r * 5 + 5)); // 7×5 nested
     d.state['0'].step = [d.state['0'].step];
-    d.state['1'].exp_avg[0] = 'NaN';
-    d.state['1'].exp_avg[1] = null; // JSON.stringify(NaN)
-    d.state['1'].exp_avg[2] = '-Infinity';
     const opt2 = new Adam(ps, { lr: 0.01 });
     opt2.loadStateDict(d);
     const s = opt2.state.get(ps[0])!;
     expect(Array.from(s.exp_avg)).toEqual(flat);
     expect(s.step).toBe(3);
-    const s1 = opt2.state.get(ps[1])!.exp_avg;
-    expect([s1[0], s1[1], s1[2]]).toEqual([NaN, NaN, -Infinity]);
+  });
+
+  it('rejects non-finite buffers (JSON markers null, "NaN", "-Infinity" included) and negative second moments, changing nothing', () => {
+    const { opt } = trained();
+    const before = JSON.stringify(opt.stateDict());
+    const cases: Array<[string, (d: any) => void, RegExp]> = [
+      ['NaN marker', (d) => { d.state['1'].exp_avg[0] = 'NaN'; }, /state\[1\]\.exp_avg\[0\] is NaN; loaded state must be finite/],
+      ['null (JSON of NaN)', (d) => { d.state['1'].exp_avg[1] = null; }, /state\[1\]\.exp_avg\[1\] is NaN/],
+      ['-Infinity marker', (d) => { d.state['0'].exp_avg_sq[2] = '-Infinity'; }, /state\[0\]\.exp_avg_sq\[2\] is -Infinity/],
+      ['negative second moment', (d) => { d.state['0'].exp_avg_sq[3] = -1e-3; }, /state\[0\]\.exp_avg_sq\[3\] is -0\.0010000000474974513; exp_avg_sq is an average of squares and must be ≥ 0/],
+      ['Infinity lr in a group', (d) => { d.param_groups[0].lr = 1e999; }, /option lr must be a finite number, got Infinity/],
+    ];
+    for (const [, spoil, message] of cases) {
+      const d = JSON.parse(JSON.stringify(opt.stateDict()));
+      spoil(d);
+      expectUnchanged(opt, before, d, message);
+    }
+    // A negative first moment is an ordinary state.
+    const ok = JSON.parse(JSON.stringify(opt.stateDict()));
+    ok.state['0'].exp_avg[0] = -1;
+    expect(() => opt.loadStateDict(ok)).not.toThrow();
   });
 
   it('SGD saves momentum_buffer: null after a step without momentum, as PyTorch, and loads it', () => {

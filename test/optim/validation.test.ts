@@ -52,9 +52,21 @@ describe('option validation, with PyTorch\'s wording', () => {
     expect(() => new Adadelta([param()], { rho: 0 })).not.toThrow();
     expect(() => new Adadelta([param()], { rho: 1 })).not.toThrow();
     expect(() => new Adam([param()], { betas: [0, 0] })).not.toThrow();
-    expect(() => new RMSprop([param()], { alpha: 2 })).not.toThrow(); // PyTorch checks only alpha ≥ 0
+    expect(() => new RMSprop([param()], { alpha: 1 })).not.toThrow();
     expect(() => new SGD([param()], { lr: 0 })).not.toThrow();
     expect(() => new SGD([{ params: [param()], lr: 0.1 }])).not.toThrow(); // lr from the group only
+  });
+
+  it('rejects what PyTorch accepts but can only give NaN or an uphill step, saying why', () => {
+    expect(() => new Adam([param()], { lr: Infinity })).toThrow('Adam: option lr must be a finite number, got Infinity');
+    expect(() => new SGD([param()], { lr: 0.1, momentum: Infinity })).toThrow('SGD: option momentum must be a finite number, got Infinity');
+    expect(() => new Adagrad([param()], { eps: Infinity })).toThrow('Adagrad: option eps must be a finite number, got Infinity');
+    expect(() => new RMSprop([param()], { weightDecay: Infinity })).toThrow('RMSprop: option weightDecay must be a finite number, got Infinity');
+    expect(() => new RMSprop([param()], { alpha: 2 })).toThrow('Invalid alpha value: 2 (must be in [0, 1]: above 1 the average of squares goes negative');
+    expect(() => new SGD([param()], { lr: 0.1, momentum: 0.9, dampening: 1.5 })).toThrow('Invalid dampening value: 1.5 (must be ≤ 1');
+    const opt = new Adam([param()], { lr: 0.1 });
+    expect(() => opt.addParamGroup({ params: [param()], lr: Infinity })).toThrow('Adam: option lr must be a finite number, got Infinity');
+    expect(opt.paramGroups.length).toBe(1);
   });
 
   it('validates every group, not only the defaults', () => {

@@ -19,6 +19,7 @@
  * Unlike TensorFlow.js, transposed operands are never materialised: the packers read every layout.
  */
 import { Tensor, shapeString } from '../tensor.js';
+import { describeValue } from '../describe.js';
 import { blockedKernel } from './blocked.js';
 import { GemmKernel } from './kernel.js';
 import { referenceKernel } from './reference.js';
@@ -74,10 +75,10 @@ function checkOperand(
   cols: number,
   ldName: string,
 ): void {
-  if (!(data instanceof Float32Array)) throw new TypeError(`sgemm: ${name} must be a Float32Array`);
-  if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`sgemm: ${name} offset must be a non-negative integer, got ${offset}`);
-  if (!Number.isInteger(ld) || ld < Math.max(1, cols)) {
-    throw new RangeError(`sgemm: ${ldName} must be an integer ≥ ${Math.max(1, cols)} (the stored row length of ${name}), got ${ld}`);
+  if (!(data instanceof Float32Array)) throw new TypeError(`sgemm: ${name} must be a Float32Array, got ${describeValue(data)}`);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`sgemm: ${name} offset must be a non-negative integer, got ${describeValue(offset)}`);
+  if (!Number.isSafeInteger(ld) || ld < Math.max(1, cols)) {
+    throw new RangeError(`sgemm: ${ldName} must be an integer ≥ ${Math.max(1, cols)} (the stored row length of ${name}), got ${describeValue(ld)}`);
   }
   if (rows > 0 && cols > 0 && offset + (rows - 1) * ld + cols > data.length) {
     throw new RangeError(
@@ -93,9 +94,11 @@ export function checkSgemmArgs(
   A: Float32Array, aOffset: number, lda: number, B: Float32Array, bOffset: number, ldb: number,
   C: Float32Array, cOffset: number, ldc: number,
 ): void {
-  if (!Number.isInteger(M) || M < 0) throw new RangeError(`sgemm: M must be a non-negative integer, got ${M}`);
-  if (!Number.isInteger(N) || N < 0) throw new RangeError(`sgemm: N must be a non-negative integer, got ${N}`);
-  if (!Number.isInteger(K) || K < 0) throw new RangeError(`sgemm: K must be a non-negative integer, got ${K}`);
+  if (typeof transA !== 'boolean') throw new TypeError(`sgemm: transA must be a boolean, got ${describeValue(transA)}`);
+  if (typeof transB !== 'boolean') throw new TypeError(`sgemm: transB must be a boolean, got ${describeValue(transB)}`);
+  if (!Number.isSafeInteger(M) || M < 0) throw new RangeError(`sgemm: M must be a non-negative integer, got ${describeValue(M)}`);
+  if (!Number.isSafeInteger(N) || N < 0) throw new RangeError(`sgemm: N must be a non-negative integer, got ${describeValue(N)}`);
+  if (!Number.isSafeInteger(K) || K < 0) throw new RangeError(`sgemm: K must be a non-negative integer, got ${describeValue(K)}`);
   checkOperand('A', A, aOffset, lda, transA ? K : M, transA ? M : K, 'lda');
   checkOperand('B', B, bOffset, ldb, transB ? N : K, transB ? K : N, 'ldb');
   checkOperand('C', C, cOffset, ldc, M, N, 'ldc');
@@ -124,6 +127,7 @@ export function sgemm(
   ldc: number,
 ): void {
   checkSgemmArgs(transA, transB, M, N, K, A, aOffset, lda, B, bOffset, ldb, C, cOffset, ldc);
+  checkScalars('sgemm', alpha, beta);
   if (M === 0 || N === 0) return;
   active.sgemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc);
 }
@@ -139,8 +143,19 @@ export interface GemmOptions {
   beta?: number;
 }
 
+/**
+ * alpha and beta must be finite numbers: a non-finite scale is a caller's mistake that can only produce
+ * ±∞ or NaN. (NaN or ±∞ in the matrices' data propagate as IEEE arithmetic does, as in PyTorch; with
+ * beta = 0, C is not read, as in BLAS, so NaN already in C does not propagate.)
+ */
+function checkScalars(fn: string, alpha: number, beta: number): void {
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new RangeError(`${fn}: alpha must be a finite number, got ${describeValue(alpha)}`);
+  if (typeof beta !== 'number' || !Number.isFinite(beta)) throw new RangeError(`${fn}: beta must be a finite number, got ${describeValue(beta)}`);
+}
+
 /** How a rank-2 view maps onto BLAS (matrix stored row-major with leading dimension ld, maybe transposed). */
 function asBlas(t: Tensor, name: string): { trans: boolean; ld: number } | null {
+  if (!(t instanceof Tensor)) throw new TypeError(`gemm: ${name} must be a Tensor (a matrix), got ${describeValue(t)}`);
   if (t.rank !== 2) throw new RangeError(`gemm: ${name} must be a matrix (rank 2), got shape ${shapeString(t.shape)}`);
   const [r, c] = t.shape;
   const [sr, sc] = t.strides;
@@ -155,7 +170,11 @@ function asBlas(t: Tensor, name: string): { trans: boolean; ld: number } | null 
  * any other strides fall back to the reference loop. Returns C.
  */
 export function gemm(C: Tensor, A: Tensor, B: Tensor, options: GemmOptions = {}): Tensor {
+  if (options === null || typeof options !== 'object') throw new TypeError(`gemm: options must be an object, got ${describeValue(options)}`);
   const { transA = false, transB = false, alpha = 1, beta = 0 } = options;
+  if (typeof transA !== 'boolean') throw new TypeError(`gemm: transA must be a boolean, got ${describeValue(transA)}`);
+  if (typeof transB !== 'boolean') throw new TypeError(`gemm: transB must be a boolean, got ${describeValue(transB)}`);
+  checkScalars('gemm', alpha, beta);
   const a = asBlas(A, 'A');
   const b = asBlas(B, 'B');
   const c = asBlas(C, 'C');
