@@ -17,9 +17,9 @@
  * the hash of the whole configuration without the seed (`configHash`), which the seeds of one condition share:
  * `adam-784x256x10-b50-s1-1a2b3c4d`.
  */
-import { normalizeModel, type ModelConfig } from './model.js';
 import { createHash } from 'node:crypto';
 import type { SamplerSpec } from '../data/index.js';
+import { normalizeModel, type ModelConfig } from './model.js';
 
 export const OPTIMIZER_NAMES = ['sgd', 'adagrad', 'adadelta', 'adam', 'adamw', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
