@@ -53,5 +53,6 @@ export function mlp(widths: number[], options: MlpOptions): Sequential {
  * layers whose outputs the experiments tap for sparsity and selectivity.
  */
 export function hiddenActivationLayers(net: Sequential): Layer[] {
+  if (!(net instanceof Sequential)) throw new TypeError(`hiddenActivationLayers: net must be a Sequential (from mlp), got ${describeValue(net)}`);
   return net.layers.filter((l) => l instanceof Sigmoid || l instanceof ReLU || l instanceof Tanh);
 }
