@@ -50,6 +50,9 @@ export function registerGemmKernel(kernel: GemmKernel): void {
 /** Route every gemm call through the named (or given) kernel; returns the previous one. */
 export function useGemmKernel(kernel: string | GemmKernel): GemmKernel {
   const next = typeof kernel === 'string' ? registry.get(kernel) : kernel;
+  if (typeof kernel === 'string' && !next) {
+    throw new Error(`useGemmKernel: unknown kernel '${kernel}'; registered: ${[...registry.keys()].join(', ')}`);
+  }
   if (!next || typeof next !== 'object' || typeof next.sgemm !== 'function' || typeof next.name !== 'string') {
     throw new TypeError(`useGemmKernel: expected a registered kernel name or a GemmKernel { name, sgemm }, got ${describeValue(kernel)}; registered: ${[...registry.keys()].join(', ')}`);
   }
