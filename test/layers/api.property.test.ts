@@ -161,7 +161,7 @@ describe('layers: invalid inputs throw our errors (properties)', () => {
     fc.assert(
       fc.property(fc.oneof(badCount.filter((x) => x !== undefined), fc.constantFrom<unknown>(null, {}, 'net', new Sigmoid())), (bad) => {
         expectOurError(() => new Parameter('w', [2, bad as number]), 'Parameter shape');
-        expectOurError(() => new Parameter('w', bad as never), 'Parameter shape (not an array)');
+        if (!Array.isArray(bad)) expectOurError(() => new Parameter('w', bad as never), 'Parameter shape (not an array)');
         if (typeof bad !== 'object' || bad === null) expectOurError(() => new RowBuffers(3).get(bad as number), 'RowBuffers.get');
         expectOurError(() => hiddenActivationLayers(bad as never), 'hiddenActivationLayers');
       }),

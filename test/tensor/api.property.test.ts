@@ -231,6 +231,7 @@ describe('tensor: invalid inputs throw our errors (properties)', () => {
           () => t.get(b as number, 0), () => t.set(0, b as number, 1), () => t.row(b as number), () => t.slice(b as number, 1),
           () => t.slice(0, 1, b as number), () => t.transpose(b as number, 0), () => t.index(0, b as number), () => t.set(0, 0, String(b) as never),
         ];
+        if (which === 4 && b === undefined) return; // slice's axis defaults to 0
         expectOurError(calls[which], `Tensor method ${which}`);
       }),
       fuzz(150),
@@ -278,7 +279,8 @@ describe('tensor: invalid inputs throw our errors (properties)', () => {
           () => rng.uniform(bad as number, 1), () => rng.uniform(0, bad as number), () => rng.normal(bad as number, 1), () => rng.normal(0, bad as number),
           () => rng.fillUniform(out, bad as number, 1), () => rng.fillNormal(out, 0, bad as number), () => rng.fillUniform(bad as Float32Array), () => rng.shuffle(bad as number[]),
         ];
-        expectOurError(calls[which], `Rng ${which} with ${String(bad)}`);
+        if (which === 7 && Array.isArray(bad)) return; // shuffling an array is valid
+        expectOurError(calls[which], `Rng ${which}`);
       }),
       fuzz(80),
     );
