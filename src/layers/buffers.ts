@@ -1,3 +1,4 @@
+import { describeValue } from '../tensor/describe.js';
 import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -20,6 +21,8 @@ export class RowBuffers {
   get(rows: number): Tensor {
     const hit = this.cache.get(rows);
     if (hit !== undefined) return hit;
+    // Checked on a miss only: the hot path (a cached batch size) stays a Map lookup.
+    if (!Number.isSafeInteger(rows) || rows < 0) throw new RangeError(`RowBuffers.get: rows must be a non-negative integer, got ${describeValue(rows)}`);
     if (this.cache.size >= this.maxSizes) {
       const oldest = this.cache.keys().next().value as number;
       freeFloat32(this.cache.get(oldest)!.data);

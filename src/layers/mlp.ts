@@ -64,6 +64,7 @@ export function mlp(widths: number[], options: MlpOptions): Sequential {
  * convolutional front-end are not measured, as in the dissertation).
  */
 export function hiddenActivationLayers(net: Sequential): Layer[] {
+  if (!(net instanceof Sequential)) throw new TypeError(`hiddenActivationLayers: net must be a Sequential (from mlp), got ${describeValue(net)}`);
   let from = 0;
   net.layers.forEach((l, i) => {
     if (l instanceof Flatten) from = i + 1;

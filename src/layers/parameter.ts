@@ -1,4 +1,4 @@
-import { describeValue } from '../tensor/describe.js';
+import { describeShape, describeValue } from '../tensor/describe.js';
 import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 import { shapeString, sizeOf } from '../tensor/tensor.js';
 
@@ -14,6 +14,10 @@ export class Parameter {
   private released = false;
 
   constructor(name: string, shape: readonly number[]) {
+    if (typeof name !== 'string') throw new TypeError(`Parameter: name must be a string, got ${describeValue(name)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new RangeError(`Parameter ${name}: shape must be an array of non-negative integers, got ${describeShape(shape)}`);
+    }
     this.paramName = name;
     this.shape = shape.slice();
     this.data = allocFloat32(sizeOf(shape));

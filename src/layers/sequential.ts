@@ -8,6 +8,12 @@ import type { Layer } from './layer.js';
 import type { Parameter } from './parameter.js';
 import { checkFinite, checkTensorInput } from './validate.js';
 
+/** `options.name`, after checking that `options` is an object (a `null` is a mistake, not "no options"). */
+function optionsName(kind: string, options: { name?: string }): string | undefined {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${kind}: options must be an object { name? }, got ${describeValue(options)}`);
+  return options.name;
+}
+
 export interface SequentialOptions {
   name?: string;
 }
@@ -39,7 +45,7 @@ export class Sequential extends BaseLayer {
   private readonly firstWithParams: number;
 
   constructor(layers: Layer[], options: SequentialOptions = {}) {
-    super('sequential', options.name);
+    super('sequential', optionsName('Sequential', options));
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new RangeError(`${this.name}: needs at least one layer, got ${Array.isArray(layers) ? 'an empty list' : typeof layers}`);
     }

@@ -11,7 +11,7 @@
  *
  * Both stds are reported under explicit names: `stdSample` divides by n − 1 (torch.std's default, what the
  * original notebooks reported for Hoyer), `stdPopulation` by n (numpy.std's default, what they reported for
- * CCMAS). With n = 1, `stdSample` is NaN (as in torch); with n = 0 every statistic is NaN.
+ * CCMAS). With n = 1, `stdSample` is NaN (as in torch); with n = 0 defined values (every sample undefined) every statistic is NaN; an input with no samples at all is an error before this point (see requireSamples).
  */
 
 /**

@@ -37,10 +37,10 @@ function requireSameShape(op: string, aName: string, a: Tensor, bName: string, b
   if (!sameShape(a, b)) {
     throw new RangeError(`${op}: ${bName} has shape ${shapeString(b.shape)}, expected ${shapeString(a.shape)} (the shape of ${aName})`);
   }
-  if (c !== undefined && cName !== undefined) {
-    requireContiguous(op, cName, c);
-    if (!sameShape(a, c)) {
-      throw new RangeError(`${op}: ${cName} has shape ${shapeString(c.shape)}, expected ${shapeString(a.shape)} (the shape of ${aName})`);
+  if (cName !== undefined) {
+    requireContiguous(op, cName, c as Tensor);
+    if (!sameShape(a, c as Tensor)) {
+      throw new RangeError(`${op}: ${cName} has shape ${shapeString((c as Tensor).shape)}, expected ${shapeString(a.shape)} (the shape of ${aName})`);
     }
   }
 }

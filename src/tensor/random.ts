@@ -79,6 +79,8 @@ export class Rng {
    * stays half-open and the stream of draws is unchanged.
    */
   fillUniform<T extends Float32Array | Float64Array>(out: T, low = 0, high = 1): T {
+    checkFloatArray('Rng.fillUniform', out);
+    checkFinitePair('Rng.fillUniform', 'low', low, 'high', high);
     const span = high - low;
     let top = NaN;
     for (let i = 0; i < out.length; i++) {
@@ -93,12 +95,17 @@ export class Rng {
 
   /** Fill `out` with normal samples; returns `out`. */
   fillNormal<T extends Float32Array | Float64Array>(out: T, mean = 0, std = 1): T {
+    checkFloatArray('Rng.fillNormal', out);
+    checkFinitePair('Rng.fillNormal', 'mean', mean, 'std', std);
     for (let i = 0; i < out.length; i++) out[i] = this.normal(mean, std);
     return out;
   }
 
   /** Fisher–Yates shuffle of `array` in place; returns it. */
   shuffle<T extends { length: number; [i: number]: any }>(array: T): T {
+    if (!Array.isArray(array) && !(ArrayBuffer.isView(array) && !(array instanceof DataView))) {
+      throw new TypeError(`Rng.shuffle: array must be an array or typed array, got ${describeValue(array)}`);
+    }
     for (let i = array.length - 1; i > 0; i--) {
       const j = Math.floor(this.prng.double() * (i + 1));
       const t = array[i];
@@ -115,6 +122,10 @@ export class Rng {
     for (let i = 0; i < n; i++) p[i] = i;
     return this.shuffle(p);
   }
+}
+
+function checkFloatArray(fn: string, out: unknown): void {
+  if (!(out instanceof Float32Array) && !(out instanceof Float64Array)) throw new TypeError(`${fn}: out must be a Float32Array or Float64Array, got ${describeValue(out)}`);
 }
 
 /** Both distribution parameters must be finite numbers (a NaN or ±∞ one can only give NaN or ±∞ samples). */

@@ -117,7 +117,7 @@ export class Tensor {
     for (let d = 0; d < idx.length; d++) {
       const i = idx[d];
       if (!Number.isInteger(i) || i < 0 || i >= this.shape[d]) {
-        throw new RangeError(`Tensor.index: index ${i} out of range for axis ${d} of size ${this.shape[d]}`);
+        throw new RangeError(`Tensor.index: index ${describeValue(i)} out of range for axis ${d} of size ${this.shape[d]}`);
       }
       p += i * this.strides[d];
     }
@@ -131,14 +131,15 @@ export class Tensor {
   /** `t.set(i, j, value)`, as ndarray's `set`. */
   set(...idxAndValue: number[]): void {
     const value = idxAndValue[idxAndValue.length - 1];
+    if (typeof value !== 'number') throw new TypeError(`Tensor.set: the value (last argument) must be a number, got ${describeValue(value)}`);
     this.data[this.index(...idxAndValue.slice(0, -1))] = value;
   }
 
   /** A view with the axes permuted (default: reversed, the matrix transpose for rank 2). */
   transpose(...axes: number[]): Tensor {
     const order = axes.length ? axes : this.shape.map((_, d) => this.shape.length - 1 - d);
-    if (order.length !== this.shape.length || new Set(order).size !== order.length || order.some((a) => !(a >= 0 && a < this.shape.length))) {
-      throw new RangeError(`Tensor.transpose: axes ${shapeString(order)} are not a permutation of 0..${this.shape.length - 1}`);
+    if (order.length !== this.shape.length || new Set(order).size !== order.length || order.some((a) => !(Number.isInteger(a) && a >= 0 && a < this.shape.length))) {
+      throw new RangeError(`Tensor.transpose: axes ${describeShape(order)} are not a permutation of 0..${this.shape.length - 1}`);
     }
     return new Tensor(this.data, order.map((a) => this.shape[a]), order.map((a) => this.strides[a]), this.offset);
   }
@@ -147,16 +148,19 @@ export class Tensor {
   row(i: number): Tensor {
     if (this.shape.length === 0) throw new RangeError('Tensor.row: a rank-0 tensor has no rows');
     if (!Number.isInteger(i) || i < 0 || i >= this.shape[0]) {
-      throw new RangeError(`Tensor.row: index ${i} out of range for axis 0 of size ${this.shape[0]}`);
+      throw new RangeError(`Tensor.row: index ${describeValue(i)} out of range for axis 0 of size ${this.shape[0]}`);
     }
     return new Tensor(this.data, this.shape.slice(1), this.strides.slice(1), this.offset + i * this.strides[0]);
   }
 
   /** The view of indices [start, end) along `axis`. */
   slice(start: number, end: number, axis = 0): Tensor {
+    if (!(Number.isInteger(axis) && axis >= 0 && axis < this.shape.length)) {
+      throw new RangeError(`Tensor.slice: axis must be an integer in [0, ${this.shape.length - 1}], got ${describeValue(axis)}`);
+    }
     const n = this.shape[axis];
     if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= n)) {
-      throw new RangeError(`Tensor.slice: [${start}, ${end}) is not a range within axis ${axis} of size ${n}`);
+      throw new RangeError(`Tensor.slice: [${describeValue(start)}, ${describeValue(end)}) is not a range within axis ${axis} of size ${n}`);
     }
     const shape = this.shape.slice();
     shape[axis] = end - start;
@@ -207,6 +211,9 @@ export class Tensor {
    * copy (e.g. from a Float64Array or a plain array).
    */
   static fromNdarray(nd: ndarray.NdArray<any>): Tensor {
+    if (nd === null || typeof nd !== 'object' || nd.data === null || typeof nd.data !== 'object' || !Array.isArray(nd.shape)) {
+      throw new TypeError(`Tensor.fromNdarray: expected an ndarray (data, shape, stride, offset), got ${describeValue(nd)}`);
+    }
     if (nd.data instanceof Float32Array) return new Tensor(nd.data, nd.shape, nd.stride, nd.offset);
     const out = zeros(nd.shape);
     ops.assign(out.toNdarray(), nd);
@@ -245,6 +252,7 @@ export function zeros(shape: readonly number[]): Tensor {
 
 /** A contiguous tensor filled with `value`. */
 export function full(shape: readonly number[], value: number): Tensor {
+  if (typeof value !== 'number') throw new TypeError(`full: value must be a number, got ${describeValue(value)}`);
   const t = zeros(shape);
   t.data.fill(value);
   return t;

@@ -2,8 +2,8 @@
  * Shared pieces of the property-based (fuzz) suites, test/**\/*.property.test.ts.
  *
  * Every suite runs fast-check with a fixed seed and a bounded number of runs (FUZZ), so `npm test` is
- * deterministic and its time is bounded; FUZZ_RUNS=n in the environment multiplies the runs for a longer
- * local search (a failure prints fast-check's seed and path to replay it).
+ * deterministic and its time is bounded; FUZZ_RUNS=n in the environment multiplies the runs and FUZZ_SEED=s
+ * changes the seed, for a longer local search (a failure prints fast-check's seed and path to replay it).
  *
  * `expectOurError` is the contract for invalid input: the call throws, the error is a RangeError, TypeError
  * or one of the library's Error subclasses with a message that names something (never empty), and it is not
@@ -14,9 +14,10 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 
 const scale = Number(process.env.FUZZ_RUNS ?? 1);
+const baseSeed = Number(process.env.FUZZ_SEED ?? 20261206);
 
 /** fast-check parameters for one property: seeded, `numRuns` runs (× FUZZ_RUNS), at most 10 s. */
-export function fuzz(numRuns: number, seed = 20261206): fc.Parameters<unknown> {
+export function fuzz(numRuns: number, seed = baseSeed): fc.Parameters<unknown> {
   return { seed, numRuns: Math.max(1, Math.round(numRuns * scale)), interruptAfterTimeLimit: 10_000, markInterruptAsFailure: false };
 }
 

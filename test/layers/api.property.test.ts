@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ActivationRecorder, CrossEntropyLoss, Linear, LogSoftmax, ReLU, Sequential, Sigmoid, Softmax, Tanh, mlp } from '../../src/layers/index.js';
+import { ActivationRecorder, CrossEntropyLoss, Linear, LogSoftmax, Parameter, ReLU, RowBuffers, Sequential, Sigmoid, Softmax, Tanh, hiddenActivationLayers, mlp } from '../../src/layers/index.js';
 import { Rng, Tensor, fromArray, zeros } from '../../src/tensor/index.js';
 import { badCount, expectOurError, fuzz, notAFiniteNumber } from '../helpers/fuzz.js';
 
@@ -155,6 +155,19 @@ describe('layers: invalid inputs throw our errors (properties)', () => {
       fuzz(150),
     );
     expectOurError(() => new Linear(3, 2, { rng: new Rng(1) }).backward(zeros([2, 2])), 'backward before forward');
+  });
+
+  it('Parameter, RowBuffers, Sequential options, hiddenActivationLayers', () => {
+    fc.assert(
+      fc.property(fc.oneof(badCount.filter((x) => x !== undefined), fc.constantFrom<unknown>(null, {}, 'net', new Sigmoid())), (bad) => {
+        expectOurError(() => new Parameter('w', [2, bad as number]), 'Parameter shape');
+        if (!Array.isArray(bad)) expectOurError(() => new Parameter('w', bad as never), 'Parameter shape (not an array)');
+        if (typeof bad !== 'object' || bad === null) expectOurError(() => new RowBuffers(3).get(bad as number), 'RowBuffers.get');
+        expectOurError(() => hiddenActivationLayers(bad as never), 'hiddenActivationLayers');
+      }),
+      fuzz(60),
+    );
+    expectOurError(() => new Sequential([new Sigmoid()], null as never), 'Sequential(…, null)');
   });
 
   it('Parameter.assign and registerForwardHook', () => {

@@ -12,6 +12,13 @@ import {
   copyInto,
   fillRows,
   fromArray,
+  logSoftmaxRowsBackward,
+  reluBackward,
+  setGemmThreads,
+  sigmoidBackward,
+  softmaxRowsBackward,
+  tanhBackward,
+  useGemmKernel,
   full,
   gemm,
   logSoftmaxRows,
@@ -215,6 +222,45 @@ describe('tensor: invalid inputs throw our errors (properties)', () => {
     );
   });
 
+  it('Tensor methods, backward ops, fromNdarray, kernels and threads: bad indices, values and arguments', () => {
+    const bad = fc.oneof(badCount, fc.constant<unknown>(5)); // 5 is out of range on every axis of a 2×3 tensor
+    fc.assert(
+      fc.property(bad, fc.integer({ min: 0, max: 7 }), (b, which) => {
+        const t = zeros([2, 3]);
+        const calls = [
+          () => t.get(b as number, 0), () => t.set(0, b as number, 1), () => t.row(b as number), () => t.slice(b as number, 1),
+          () => t.slice(0, 1, b as number), () => t.transpose(b as number, 0), () => t.index(0, b as number), () => t.set(0, 0, String(b) as never),
+        ];
+        if (which === 4 && b === undefined) return; // slice's axis defaults to 0
+        expectOurError(calls[which], `Tensor method ${which}`);
+      }),
+      fuzz(150),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<unknown>(null, undefined, 3, {}, zeros([2, 2]), zeros([3, 2])), fc.integer({ min: 0, max: 2 }), (b, at) => {
+        const args: [unknown, unknown, unknown] = [zeros([2, 3]), zeros([2, 3]), zeros([2, 3])];
+        args[at] = b;
+        for (const op of [sigmoidBackward, tanhBackward, reluBackward, softmaxRowsBackward, logSoftmaxRowsBackward]) {
+          expectOurError(() => (op as (a: unknown, b: unknown, c: unknown) => unknown)(...args), `${op.name} arg ${at}`);
+        }
+      }),
+      fuzz(40),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<unknown>(null, undefined, 3, 'no-such-kernel', {}, { name: 'x' }, 2 ** 53), (k) => {
+        expectOurError(() => useGemmKernel(k as never), 'useGemmKernel');
+        expectOurError(() => Tensor.fromNdarray(k as never), 'fromNdarray');
+      }),
+      fuzz(20),
+    );
+    fc.assert(
+      fc.property(badCount, (n) => {
+        expectOurError(() => setGemmThreads(n as number), 'setGemmThreads');
+      }),
+      fuzz(40),
+    );
+  });
+
   it('Rng: seeds and counts', () => {
     fc.assert(
       fc.property(fc.oneof(nonFinite, fc.constantFrom<unknown>(null, undefined, {}, [], true)), badCount, (seed, n) => {
@@ -226,10 +272,15 @@ describe('tensor: invalid inputs throw our errors (properties)', () => {
       fuzz(100),
     );
     fc.assert(
-      fc.property(notAFiniteNumber.filter((v) => v !== undefined), fc.integer({ min: 0, max: 3 }), (bad, which) => {
+      fc.property(notAFiniteNumber.filter((v) => v !== undefined), fc.integer({ min: 0, max: 7 }), (bad, which) => {
         const rng = new Rng(1);
-        const calls = [() => rng.uniform(bad as number, 1), () => rng.uniform(0, bad as number), () => rng.normal(bad as number, 1), () => rng.normal(0, bad as number)];
-        expectOurError(calls[which], `Rng ${which} with ${String(bad)}`);
+        const out = new Float32Array(2);
+        const calls = [
+          () => rng.uniform(bad as number, 1), () => rng.uniform(0, bad as number), () => rng.normal(bad as number, 1), () => rng.normal(0, bad as number),
+          () => rng.fillUniform(out, bad as number, 1), () => rng.fillNormal(out, 0, bad as number), () => rng.fillUniform(bad as Float32Array), () => rng.shuffle(bad as number[]),
+        ];
+        if (which === 7 && Array.isArray(bad)) return; // shuffling an array is valid
+        expectOurError(calls[which], `Rng ${which}`);
       }),
       fuzz(80),
     );

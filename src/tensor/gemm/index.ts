@@ -50,8 +50,11 @@ export function registerGemmKernel(kernel: GemmKernel): void {
 /** Route every gemm call through the named (or given) kernel; returns the previous one. */
 export function useGemmKernel(kernel: string | GemmKernel): GemmKernel {
   const next = typeof kernel === 'string' ? registry.get(kernel) : kernel;
-  if (!next) {
+  if (typeof kernel === 'string' && !next) {
     throw new Error(`useGemmKernel: unknown kernel '${kernel}'; registered: ${[...registry.keys()].join(', ')}`);
+  }
+  if (!next || typeof next !== 'object' || typeof next.sgemm !== 'function' || typeof next.name !== 'string') {
+    throw new TypeError(`useGemmKernel: expected a registered kernel name or a GemmKernel { name, sgemm }, got ${describeValue(kernel)}; registered: ${[...registry.keys()].join(', ')}`);
   }
   const previous = active;
   active = next;
@@ -218,7 +221,7 @@ let threads = 1;
  * {@link THREAD_MIN_MULTIPLY_ADDS} multiply-adds. Returns the previous setting.
  */
 export function setGemmThreads(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setGemmThreads: n must be a positive integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`setGemmThreads: n must be a positive integer, got ${describeValue(n)}`);
   const previous = threads;
   if (n !== threads) for (const k of wasmKernels) k.setThreads(n);
   threads = n;
