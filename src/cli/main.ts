@@ -430,4 +430,11 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) await main();
+if (invokedDirectly()) {
+  // `sparsity-lab list | head`: a closed pipe ends the output quietly, as with any Unix tool.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  await main();
+}
