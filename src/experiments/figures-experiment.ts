@@ -76,6 +76,8 @@ function panels(title: string, subtitle: string, specs: VegaLiteSpec[]): VegaLit
 }
 
 const SEM = '± standard error of the mean over seeds';
+const EPOCH = { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1, format: 'd' } };
+const LAYER = { field: 'layer', type: 'nominal', legend: { symbolOpacity: 1 } };
 
 /** The figures a spec names (all but metric-vs-epoch), as Vega-Lite specifications. */
 export function experimentFigures(spec: ExperimentSpec, rows: readonly SummaryRow[], runs: readonly RunResult[], defaultMetrics: MetricName[]): DrawnFigure[] {
@@ -125,7 +127,15 @@ export function experimentFigures(spec: ExperimentSpec, rows: readonly SummaryRo
         }),
       );
       if (data.every((d) => d.length === 0)) return;
-      const conditions = [...new Set(data.flat().map((d) => d.condition))];
+      // conditions in the spec's order (its blocks, then each block's points in plan order: runs' config order)
+      const blockIndex = (c: string): number => {
+        const i = (spec.conditions ?? []).findIndex((b) => c === b.name || c.startsWith(`${b.name} `));
+        return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+      };
+      const order = new Map(runs.map((r, k) => [r.header.condition ?? '', k]));
+      const conditions = [...new Set(data.flat().map((d) => d.condition))].sort(
+        (a, b) => blockIndex(a) - blockIndex(b) || (order.get(a) ?? 0) - (order.get(b) ?? 0),
+      );
       out.push({
         name: `${spec.name}-${i}-bars`,
         caption: `${f.title ?? 'Final-epoch values per condition and optimizer'} (epoch ${epochs}; error bars: ${SEM}).`,
@@ -138,7 +148,7 @@ export function experimentFigures(spec: ExperimentSpec, rows: readonly SummaryRo
             data: { values: data[k] },
             encoding: { x: { field: 'condition', type: 'nominal', title: null, sort: conditions, axis: { labelAngle: -30 } }, xOffset: { field: 'optimizer', scale: { domain: names } } },
             layer: [
-              { mark: 'bar', encoding: { y: { field: 'mean', type: 'quantitative', title: metricTitle(m), scale: { zero: false } }, color: colour } },
+              { mark: 'bar', encoding: { y: { field: 'mean', type: 'quantitative', title: metricTitle(m) }, color: colour } },
               { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
             ],
           })),
@@ -169,8 +179,8 @@ export function experimentFigures(spec: ExperimentSpec, rows: readonly SummaryRo
               width: 160,
               height: 140,
               layer: [
-                { mark: { type: 'area', opacity: 0.2 }, encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative', title: metricTitle(m) }, y2: { field: 'hi' }, color: { field: 'layer', type: 'nominal' } } },
-                { mark: 'line', encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative', scale: { zero: false } }, color: { field: 'layer', type: 'nominal' } } },
+                { mark: { type: 'area', opacity: 0.2 }, encoding: { x: EPOCH, y: { field: 'lo', type: 'quantitative', title: metricTitle(m) }, y2: { field: 'hi' }, color: LAYER } },
+                { mark: { type: 'line', point: true }, encoding: { x: EPOCH, y: { field: 'mean', type: 'quantitative', scale: { zero: false } }, color: LAYER } },
               ],
             },
           })),
