@@ -371,9 +371,18 @@ Examples:
       .command('figures')
       .description('the summary files, figures (DIR/figures) and report (DIR/report.md) of the runs in DIR')
       .argument('<dir>', 'results directory')
-      .option('--out <dir>', 'where to write everything [default: DIR]'),
-  ).action(async (dir: string, flags: OutputFlags & { out?: string }) => {
-    const ok = await writeOutputs(dir, flags, `Results: ${basename(resolve(dir))}`, flags.out ?? dir);
+      .option('--out <dir>', 'where to write everything [default: DIR]')
+      .option('--spec <preset>', 'draw this preset’s or spec file’s figures too [default: the preset named in the runs’ headers, if any]'),
+  ).action(async (dir: string, flags: OutputFlags & { out?: string; spec?: string }) => {
+    let spec: ExperimentSpec | null = null;
+    if (flags.spec !== undefined) {
+      try {
+        spec = loadSpec(flags.spec);
+      } catch (e) {
+        throw new UsageError(`--spec: ${(e as Error).message}`);
+      }
+    }
+    const ok = await writeOutputs(dir, flags, `Results: ${basename(resolve(dir))}`, flags.out ?? dir, spec);
     process.exitCode = ok ? 0 : 1;
   });
 
