@@ -28,7 +28,10 @@ import { DataFileError, loadMnist } from '../data/index.js';
 import { ConfigError } from '../experiments/config.js';
 import { basename, join, resolve } from 'node:path';
 import { writeSummaryFiles, type SummaryFiles } from '../experiments/export.js';
-import { renderFigures, type FigureFormat } from '../experiments/figures.js';
+import { DEFAULT_FIGURE_METRICS, renderFigures, renderSvg, type FigureFormat } from '../experiments/figures.js';
+import { experimentFigures } from '../experiments/figures-experiment.js';
+import { loadSpec, presetNames } from '../experiments/presets.js';
+import type { RunResult } from '../experiments/results.js';
 import { writeReport } from '../experiments/report.js';
 import type { Summary } from '../experiments/summary.js';
 import { runSweep } from '../experiments/sweep.js';
@@ -39,10 +42,10 @@ import { createProgress } from './progress.js';
 import { resolvePlan, type ResolvedPlan } from './plan.js';
 import { dryRunCommand, listCommand, showCommand } from './spec-commands.js';
 import { checkSizes } from './sizes.js';
-import { SpecError } from '../experiments/spec.js';
+import { SpecError, type ExperimentSpec } from '../experiments/spec.js';
 import { optimizers } from '../experiments/kinds/optimizers.js';
 import { readResultsDir } from '../experiments/results.js';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import type { RunConfig } from '../experiments/config.js';
 import type { RunData } from '../experiments/runner.js';
 import type { RunLabels } from '../experiments/runner.js';
@@ -95,19 +98,47 @@ function reportSummary(result: SummaryFiles): void {
  * Summary files, then (unless `figures` is false) the figures into DIR/figures and DIR/report.md. A failure
  * in the figures or the report is reported and returns false; the summary files are written by then.
  */
-async function writeOutputs(dir: string, flags: OutputFlags, defaultTitle: string, outDir = dir): Promise<boolean> {
+async function writeOutputs(dir: string, flags: OutputFlags, defaultTitle: string, outDir = dir, spec: ExperimentSpec | null = null): Promise<boolean> {
   checkResultsDir(dir);
   const result = writeSummaryFiles(dir, outDir);
   reportSummary(result);
   if (flags.figures === false) return true;
   try {
-    const figures = await renderFigures(result.summary, join(outDir, 'figures'), { format: flags.figureFormat ?? 'svg' });
-    const report = writeReport(result.summary, { outDir, title: flags.title ?? defaultTitle, figures });
-    console.log(`wrote ${figures.length} figures in ${join(outDir, 'figures')} and ${report}`);
+    const figuresDir = join(outDir, 'figures');
+    const format = flags.figureFormat ?? 'svg';
+    const figures = await renderFigures(result.summary, figuresDir, { format });
+    // The spec's own figure kinds (final value vs a swept parameter, bars, per-layer), rendered first, written after.
+    spec ??= specOfRuns(result.runs);
+    const extra: Array<{ path: string; caption: string; text: string }> = [];
+    if (spec) {
+      for (const f of experimentFigures(spec, result.summary.rows, result.runs, DEFAULT_FIGURE_METRICS)) {
+        const svg = format === 'svg';
+        extra.push({ path: join(figuresDir, `${f.name}${svg ? '.svg' : '.vl.json'}`), caption: f.caption, text: svg ? await renderSvg(f.spec) : `${JSON.stringify(f.spec, null, 2)}\n` });
+      }
+      for (const e of extra) writeFileSync(e.path, e.text);
+    }
+    const report = writeReport(result.summary, {
+      outDir,
+      title: flags.title ?? spec?.title ?? defaultTitle,
+      figures: [...extra.map((e) => ({ path: e.path, caption: e.caption })), ...figures],
+    });
+    console.log(`wrote ${figures.length + extra.length} figures in ${figuresDir} and ${report}`);
     return true;
   } catch (e) {
     console.error(`figures/report failed (the summary files are written): ${(e as Error).message}`);
     return false;
+  }
+}
+
+/** The preset all runs were planned under (their headers' `experiment`), if there is one by that name. */
+function specOfRuns(runs: readonly RunResult[]): ExperimentSpec | null {
+  const names = new Set(runs.map((r) => r.header.experiment));
+  const [name] = names;
+  if (names.size !== 1 || name === undefined || !presetNames().includes(name)) return null;
+  try {
+    return loadSpec(name);
+  } catch {
+    return null;
   }
 }
 
@@ -218,7 +249,7 @@ async function runCommand(target: string | undefined, overrides: string[], flags
   let outputsOk = true;
   if (statuses.some((s) => s.state !== 'failed')) {
     const title = plan.spec ? `${plan.title}${flags.quick ? ' (quick smoke run, small subset)' : ''}` : defaultTitle(flags.quick === true, planSettings(flags));
-    outputsOk = await writeOutputs(plan.outDir, flags, title);
+    outputsOk = await writeOutputs(plan.outDir, flags, title, plan.outDir, plan.spec);
   }
   if (aborted) return 130;
   return failed.length > 0 || !outputsOk ? 1 : 0;
@@ -340,9 +371,18 @@ Examples:
       .command('figures')
       .description('the summary files, figures (DIR/figures) and report (DIR/report.md) of the runs in DIR')
       .argument('<dir>', 'results directory')
-      .option('--out <dir>', 'where to write everything [default: DIR]'),
-  ).action(async (dir: string, flags: OutputFlags & { out?: string }) => {
-    const ok = await writeOutputs(dir, flags, `Results: ${basename(resolve(dir))}`, flags.out ?? dir);
+      .option('--out <dir>', 'where to write everything [default: DIR]')
+      .option('--spec <preset>', 'draw this preset’s or spec file’s figures too [default: the preset named in the runs’ headers, if any]'),
+  ).action(async (dir: string, flags: OutputFlags & { out?: string; spec?: string }) => {
+    let spec: ExperimentSpec | null = null;
+    if (flags.spec !== undefined) {
+      try {
+        spec = loadSpec(flags.spec);
+      } catch (e) {
+        throw new UsageError(`--spec: ${(e as Error).message}`);
+      }
+    }
+    const ok = await writeOutputs(dir, flags, `Results: ${basename(resolve(dir))}`, flags.out ?? dir, spec);
     process.exitCode = ok ? 0 : 1;
   });
 
@@ -399,4 +439,11 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) await main();
+if (invokedDirectly()) {
+  // `sparsity-lab list | head`: a closed pipe ends the output quietly, as with any Unix tool.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  await main();
+}

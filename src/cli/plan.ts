@@ -8,7 +8,7 @@
  * Either way the result is a list of planned runs with their experiment/condition labels, the results
  * directory and the report title.
  */
-import { runId } from '../experiments/config.js';
+import { baselineConfigs, configHash, runId, type RunConfig } from '../experiments/config.js';
 import { groupLabels } from '../experiments/labels.js';
 import { loadSpec } from '../experiments/presets.js';
 import { expandSpec, parseOverride, pendingMeasures, SpecError, type ExperimentSpec, type Override, type PlannedRun } from '../experiments/spec.js';
@@ -63,11 +63,16 @@ export function flagOverrides(flags: RunFlags): Override[] {
   return out;
 }
 
-/** Labels for the flags-only baseline: experiment "baseline" when nothing differs, else "custom". */
+/** Labels for the flags-only plan: experiment "baseline" when every run is one of the baseline's, else "custom". */
 function flagsPlan(flags: RunFlags): ResolvedPlan {
   const plan = planFromFlags(flags);
-  const labels = groupLabels(plan.configs);
-  const experiment = plan.settings.length === 0 && flags.quick !== true ? 'baseline' : 'custom';
+  // one label per condition (configuration without its seed), as the summary names them
+  const byHash = new Map<string, RunConfig>();
+  for (const c of plan.configs) if (!byHash.has(configHash(c))) byHash.set(configHash(c), c);
+  const hashLabels = new Map([...byHash.keys()].map((h, i) => [h, groupLabels([...byHash.values()])[i].label]));
+  const labels = plan.configs.map((c) => ({ label: hashLabels.get(configHash(c))! }));
+  const baselineIds = new Set(baselineConfigs().map(runId));
+  const experiment = plan.configs.every((c) => baselineIds.has(runId(c))) ? 'baseline' : 'custom';
   const planned: PlannedRun[] = plan.configs.map((config, index) => ({
     index,
     id: '',

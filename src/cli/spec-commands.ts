@@ -92,7 +92,7 @@ export function dryRunCommand(plan: ResolvedPlan, out: Out, { json = false } = {
   const epochs = [...new Set(plan.planned.map((p) => p.config.epochs))];
   out(`${plan.experiment}${plan.title ? ` — ${plan.title}` : ''}`);
   out(
-    `${plan.planned.length} runs${distinct.length !== plan.planned.length ? ` (${distinct.length} distinct: equal configurations are trained once)` : ''}, ` +
+    `${plan.planned.length} run${plan.planned.length === 1 ? '' : 's'}${distinct.length !== plan.planned.length ? ` (${distinct.length} distinct: equal configurations are trained once)` : ''}, ` +
       `seeds ${seeds.join(', ')}, ${epochs.join('/')} epochs, into ${plan.outDir}/`,
   );
   const total = planSeconds(plan.planned);

@@ -34,9 +34,7 @@ export const MEASURED: CostMeasurement = {
     adam: { 256: { b1: 673.4, b50: 45.9 }, 768: { b1: 1991.7, b50: 148.2 } },
   },
   test: { 256: 27.0, 768: 57.1 },
-  source:
-    'measured by bench/cost-model.ts on this 2-core machine (shared), CPU time, medians of 3 rounds, wasm-relaxed gemm, ' +
-    'WebAssembly heap; e.g. SGD 784-256-10 batch 50: 2.4 s per epoch',
+  source: 'bench/cost-model.ts, 2-core EPYC, wasm-relaxed gemm; SGD 784-256-10 batch 50: 2.4 s/epoch',
 };
 
 const weights = (hidden: number[]): number => {
@@ -84,5 +82,5 @@ export function formatDuration(seconds: number): string {
 }
 
 export function describeCostModel(m: CostMeasurement = MEASURED): string {
-  return `CPU time from a per-epoch cost model (${m.source}); optimizers other than SGD are costed as Adam`;
+  return `CPU time from a per-epoch cost model (${m.source}; non-SGD optimizers costed as Adam)`;
 }

@@ -17,6 +17,7 @@
 import type { MetricName, SummaryRow } from './summary.js';
 import type { LayerMetricName } from './records.js';
 import { labelsOf, layerPoints, legendTitle, metricPoints, metricTitle, pairPoints } from './figures-data.js';
+import { allOptimizerNames, optimizerColourScale } from './colours.js';
 
 /** A Vega-Lite specification as plain JSON (typed loosely so that vega-lite's types stay optional). */
 export type VegaLiteSpec = { [key: string]: unknown };
@@ -45,7 +46,9 @@ function colorEncoding(rows: readonly SummaryRow[], symbolType: 'stroke' | 'circ
     type: 'nominal',
     title: legendTitle(rows),
     // category10 repeats after ten conditions (a 15-value learning-rate sweep); tableau20 does not until twenty
-    scale: { domain, scheme: domain.length > 10 ? 'tableau20' : 'category10' },
+    // one fixed colour per optimizer (colours.ts) when the conditions are plain optimizers; otherwise
+    // category10, which repeats after ten conditions (a 15-value learning-rate sweep), or tableau20
+    scale: allOptimizerNames(domain) ? optimizerColourScale(domain) : { domain, scheme: domain.length > 10 ? 'tableau20' : 'category10' },
     legend: symbolType === 'stroke' ? { symbolType, symbolStrokeWidth: 2.5, symbolOpacity: 1 } : { symbolType, symbolOpacity: 1 },
   };
 }

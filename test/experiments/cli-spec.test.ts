@@ -108,9 +108,14 @@ describe('a small spec end to end', () => {
       expect(r.epochs).toHaveLength(1);
     }
     const figures = readdirSync(join(res, 'figures'));
-    expect(figures.some((f) => f.endsWith('.svg'))).toBe(true);
+    expect(figures).toEqual(expect.arrayContaining(['accuracy_sparsity_selectivity.svg', 'tiny-1-final-vs-optimizer_lr.svg', 'tiny-2-bars.svg']));
+    // final value against the swept lr: log x, one line per optimizer in its fixed colour (sgd blue, adam red)
+    const svg = readFileSync(join(res, 'figures', 'tiny-1-final-vs-optimizer_lr.svg'), 'utf8');
+    expect(svg).toContain('#4c78a8');
+    expect(svg).toContain('#e45756');
     const report = readFileSync(join(res, 'report.md'), 'utf8');
     expect(report.split('\n')[0]).toBe('# Tiny learning-rate sweep');
+    expect(report).toContain('figures/tiny-1-final-vs-optimizer_lr.svg');
   }, 120_000);
 });
 

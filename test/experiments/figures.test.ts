@@ -190,9 +190,9 @@ describe('rendering', () => {
     // one line group and one band group per condition; each line starts at the epoch-1 mean (sgd 0.81)
     const lines = [...svg.matchAll(/<g class="mark-line role-mark[^"]*"[^>]*><path aria-label="([^"]*)"([^>]*)>/g)];
     expect(lines.map((m) => m[1])).toEqual(['epoch: 1; test accuracy: 0.81; optimizer: sgd', 'epoch: 1; test accuracy: 0.905; optimizer: adam']);
-    // sgd in the first category10 colour, adam in the second
-    expect(lines[0][2]).toContain('stroke="#1f77b4"');
-    expect(lines[1][2]).toContain('stroke="#ff7f0e"');
+    // each optimizer in its fixed colour (colours.ts), whatever else is in the figure: sgd blue, adam red
+    expect(lines[0][2]).toContain('stroke="#4c78a8"');
+    expect(lines[1][2]).toContain('stroke="#e45756"');
     // the bands: translucent, from mean − SEM to mean + SEM (sgd epoch 1: 0.81 ± 0.01)
     const bands = [...svg.matchAll(/<g class="mark-area role-mark[^"]*"[^>]*><path aria-label="([^"]*)"([^>]*)>/g)];
     expect(bands).toHaveLength(2);

@@ -26,7 +26,9 @@ const small = (over: Partial<RunConfigInput> = {}): RunConfigInput => ({
 });
 
 /** Everything but the wall time. */
-const numbers = (records: ResultRecord[]) => records.map((r) => (r.type === 'epoch' ? { ...r, seconds: 0 } : r));
+// timing fields aside: each epoch's seconds and the header's start time
+const numbers = (records: ResultRecord[]) =>
+  records.map((r) => (r.type === 'epoch' ? { ...r, seconds: 0 } : r.type === 'header' && r.provenance ? { ...r, provenance: { ...r.provenance, started_utc: '' } } : r));
 
 describe('runExperiment', () => {
   it('runs the issue’s 1-epoch baseline net on 2,000 training images and records the protocol’s fields', async () => {

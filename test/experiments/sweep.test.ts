@@ -35,7 +35,8 @@ const cfg = (over: Partial<RunConfigInput>): RunConfigInput => ({
   ...over,
 });
 
-const stripSeconds = (text: string) => text.replace(/"seconds":[0-9.e+-]+/g, '"seconds":0');
+// timing fields: each epoch's seconds and the header's start time (provenance.started_utc)
+const stripSeconds = (text: string) => text.replace(/"seconds":[0-9.e+-]+/g, '"seconds":0').replace(/"started_utc":"[^"]*"/g, '"started_utc":""');
 
 describe('runSweep', () => {
   it('writes one file per run, skips complete runs, and re-runs an interrupted one identically', async () => {
