@@ -69,7 +69,7 @@ export function specJsonSchema(): Record<string, unknown> {
         minItems: 1,
         items: {
           type: 'object',
-          properties: { name: { type: 'string', minLength: 1 }, set: { type: 'object', description: '{ "config.path": value }' }, axes: { type: 'array', items: axisEntry } },
+          properties: { name: { type: 'string', minLength: 1 }, set: { type: 'object', description: '{ "config.path": value }' }, axes: { type: 'array', items: axisEntry }, epochs: { type: 'integer', minimum: 1, description: 'this block\'s epochs (an epochs= override still wins)' } },
           required: ['name'],
           additionalProperties: false,
         },

@@ -49,6 +49,8 @@ export interface ConditionBlock {
   /** Configuration paths set for every run of the block. */
   set?: Record<string, unknown>;
   axes?: AxisEntry[];
+  /** The block's own epoch count (e.g. conv's 30-epoch MLP reference beside 5-epoch CNN runs); an `epochs=` override still wins. */
+  epochs?: number;
 }
 
 export const FIGURE_KINDS = ['metric-vs-epoch', 'final-vs-param', 'bars', 'per-layer'] as const;
@@ -357,6 +359,7 @@ export function checkSpecShape(spec: unknown): string[] {
         else names.add(b.name);
         if (b?.set !== undefined && (b.set === null || typeof b.set !== 'object' || Array.isArray(b.set))) p.push(`conditions[${i}].set: expected { path: value }`);
         if (b?.axes !== undefined && !Array.isArray(b.axes)) p.push(`conditions[${i}].axes: expected a list of axes`);
+        if (b?.epochs !== undefined && (!Number.isSafeInteger(b.epochs) || b.epochs < 1)) p.push(`conditions[${i}].epochs: expected a positive integer, got ${JSON.stringify(b.epochs)}`);
       });
     }
   }
@@ -387,6 +390,7 @@ export function expandSpec(spec: ExperimentSpec, options: ExpandOptions = {}): P
   const s = clone(spec);
   let seeds = s.seeds;
   let epochs = s.epochs;
+  let epochsOverridden = false;
   const sets: Override[] = [];
   const extraAxes: AxisEntry[] = [];
   const problems: string[] = [];
@@ -401,7 +405,10 @@ export function expandSpec(spec: ExperimentSpec, options: ExpandOptions = {}): P
     }
     if (ov.path === 'epochs') {
       if (ov.values.length !== 1 || !Number.isSafeInteger(ov.values[0]) || (ov.values[0] as number) < 1) problems.push(`override epochs=${ov.values.join(',')}: expected one positive integer`);
-      else epochs = ov.values[0] as number;
+      else {
+        epochs = ov.values[0] as number;
+        epochsOverridden = true;
+      }
       continue;
     }
     if (ov.path === 'seed') {
@@ -422,6 +429,7 @@ export function expandSpec(spec: ExperimentSpec, options: ExpandOptions = {}): P
   const plan: PlannedRun[] = [];
   for (const [bi, block] of blocks.entries()) {
     const at = s.conditions ? `conditions[${bi}] (${block.name})` : 'axes';
+    const runEpochs = epochsOverridden ? epochs : (block.epochs ?? epochs);
     const factors = [...(s.axes ?? []).map((a, i) => factorOf(a, `axes[${i}]`, problems)), ...(block.axes ?? []).map((a, i) => factorOf(a, `${at}.axes[${i}]`, problems)), ...extraAxes.map((a) => factorOf(a, `override ${(a as Axis).path}`, problems))];
     if (factors.some((f) => f === null)) continue;
     const fs = factors as Factor[];
@@ -444,12 +452,12 @@ export function expandSpec(spec: ExperimentSpec, options: ExpandOptions = {}): P
       for (const seed of seeds) {
         let config: RunConfig;
         try {
-          config = normalizeConfig({ ...(input as RunConfigInput), seed, epochs });
+          config = normalizeConfig({ ...(input as RunConfigInput), seed, epochs: runEpochs });
         } catch (e) {
           if (e instanceof ConfigError && options.planPending && onlyPending(e.problems) && input.model !== undefined) {
             // Plan it with the model as written (validated once its kind is registered).
             const { model, ...rest } = input;
-            config = { ...normalizeConfig({ ...(rest as RunConfigInput), seed, epochs }), model: clone(model) as RunConfig['model'] };
+            config = { ...normalizeConfig({ ...(rest as RunConfigInput), seed, epochs: runEpochs }), model: clone(model) as RunConfig['model'] };
             plan.push({ index: plan.length, id: runId(config), config, experiment: s.name, condition, block: block.name, point: assigned, pending: e.problems.join('; ') });
             continue;
           }

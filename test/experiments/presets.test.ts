@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadSpec, presetNames } from '../../src/experiments/presets.js';
 import { distinctRuns, expandSpec, pendingMeasures } from '../../src/experiments/spec.js';
 
-/** preset → [planned runs, distinct runs, epochs, runnable now]. */
-const EXPECTED: Record<string, [number, number, number, boolean]> = {
+/** preset → [planned runs, distinct runs, epochs (a list where blocks differ), runnable now]. */
+const EXPECTED: Record<string, [number, number, number | number[], boolean]> = {
   baseline: [12, 12, 30, true],
   'hidden-layers': [60, 60, 50, true],
   'batch-size': [84, 84, 30, true],
@@ -13,11 +13,11 @@ const EXPECTED: Record<string, [number, number, number, boolean]> = {
   neurons: [168, 168, 30, true],
   'class-diversity': [84, 84, 30, true],
   'class-diversity-all-images': [24, 24, 30, true],
-  conv: [24, 24, 5, false],
+  conv: [24, 24, [5, 30], true],
   sorted: [24, 24, 100, true],
   'train-vs-test': [12, 12, 30, true],
   combined: [24, 24, 30, true],
-  dropout: [24, 24, 30, false],
+  dropout: [120, 120, 30, true],
   'rmsprop-momentum': [9, 9, 30, true],
   'adam-betas-zoom': [30, 27, 30, true],
   'formative-combined': [12, 12, 30, true],
@@ -38,7 +38,8 @@ describe('presets', () => {
       expect(plan).toHaveLength(runs);
       expect(distinctRuns(plan)).toHaveLength(distinct);
       expect(new Set(plan.map((p) => p.config.seed))).toEqual(new Set([1, 100, 1234]));
-      expect(plan.every((p) => p.config.epochs === epochs && p.experiment === name)).toBe(true);
+      expect([...new Set(plan.map((p) => p.config.epochs))].sort((a, b) => a - b)).toEqual([epochs].flat());
+      expect(plan.every((p) => p.experiment === name)).toBe(true);
       expect(plan.some((p) => p.pending !== undefined) || pendingMeasures(spec).length > 0).toBe(!runnable);
       if (runnable) expect(() => expandSpec(spec)).not.toThrow();
     });
@@ -73,7 +74,21 @@ describe('presets', () => {
     expect(plan.find((p) => p.block === 'single-b10')!.config.batchSize).toBe(10);
   });
 
-  it('conv says clearly that it needs the cnn model kind', () => {
-    expect(() => expandSpec(loadSpec('conv'))).toThrow(/model kind "cnn" is not available yet/);
+  it('conv: 5-epoch CNN runs beside the 30-epoch MLP reference, which are the baseline’s runs', () => {
+    const plan = expandSpec(loadSpec('conv'));
+    const cnn = plan.filter((p) => p.block === 'cnn');
+    expect(cnn.every((p) => p.config.epochs === 5 && p.config.model?.kind === 'cnn')).toBe(true);
+    const base = expandSpec(loadSpec('baseline')).map((p) => p.id).sort();
+    expect(plan.filter((p) => p.block === 'mlp').map((p) => p.id).sort()).toEqual(base);
+    // An epochs= override applies to every block (a quick look at both).
+    expect(new Set(expandSpec(loadSpec('conv'), { overrides: ['epochs=1'] }).map((p) => p.config.epochs))).toEqual(new Set([1]));
+  });
+
+  it('dropout: p = 0 … 0.9 as the mlp option, p = 0 being the baseline’s runs', () => {
+    const plan = expandSpec(loadSpec('dropout'));
+    const ps = [...new Set(plan.map((p) => (p.config.model as { dropout?: number } | undefined)?.dropout ?? 0))];
+    expect(ps).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+    const base = new Set(expandSpec(loadSpec('baseline')).map((p) => p.id));
+    expect(plan.filter((p) => p.config.model === undefined).every((p) => base.has(p.id))).toBe(true);
   });
 });

@@ -92,12 +92,18 @@ describe('expandSpec', () => {
     expect(() => expandSpec(spec({ base: { optimizer: 'sgd' }, figures: [{ kind: 'pie' as 'bars' }] }))).toThrow(/figures\[0\]\.kind/);
   });
 
-  it('plans runs of a kind that is not registered yet only when asked, marking them pending', () => {
-    const s = spec({ seeds: [1], base: { optimizer: 'sgd', model: { kind: 'cnn' } } });
-    expect(() => expandSpec(s)).toThrow(/model kind "cnn" is not available yet/);
-    const [p] = expandSpec(s, { planPending: true });
-    expect(p.pending).toMatch(/cnn/);
+  it('plans runs of a registered model kind (cnn) and rejects an unknown one, naming it', () => {
+    const [p] = expandSpec(spec({ seeds: [1], base: { optimizer: 'sgd', model: { kind: 'cnn' } } }));
     expect(p.config.model).toEqual({ kind: 'cnn' });
+    expect(p.pending).toBeUndefined();
+    expect(() => expandSpec(spec({ seeds: [1], base: { optimizer: 'sgd', model: { kind: 'rnn' } } }))).toThrow(/model\.kind: .*"rnn"/);
+  });
+
+  it('a condition block may set its own epochs; an epochs= override wins', () => {
+    const s = spec({ base: { optimizer: 'sgd' }, seeds: [1], conditions: [{ name: 'short' }, { name: 'long', epochs: 7 }] });
+    expect(expandSpec(s).map((p) => p.config.epochs)).toEqual([s.epochs, 7]);
+    expect(expandSpec(s, { overrides: ['epochs=2'] }).map((p) => p.config.epochs)).toEqual([2, 2]);
+    expect(() => expandSpec({ ...s, conditions: [{ name: 'x', epochs: 0 }] })).toThrow(/conditions\[0\]\.epochs: expected a positive integer, got 0/);
   });
 });
 
