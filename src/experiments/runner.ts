@@ -85,6 +85,57 @@ export interface RunOptions {
    * the installed allocator.
    */
   wasmMemory?: boolean;
+  /**
+   * Continue a run from the end of epoch `resume.epoch` (a checkpoint, src/sweep/checkpoint.ts): the
+   * parameters and optimizer state are restored after set-up, no header is emitted, and training starts at
+   * epoch `resume.epoch + 1`. Samplers are pure functions of (seed, epoch), so nothing else carries over.
+   */
+  resume?: RunSnapshot;
+  /**
+   * Called after each epoch's record was emitted (not after the last epoch unless `snapshotLast`), with the
+   * state to continue from; the caller saves it (synchronously: the arrays are the run's live buffers).
+   */
+  onSnapshot?: (snapshot: RunSnapshot) => void;
+  snapshotLast?: boolean;
+}
+
+/** What a run needs to continue after `epoch` (see RunOptions.resume). */
+export interface RunSnapshot {
+  epoch: number;
+  /** Test accuracy after `epoch` (progress display). */
+  accuracy: number;
+  params: Array<{ name: string; data: Float32Array }>;
+  /** The optimizer's stateDict(). */
+  optimizer: unknown;
+}
+
+interface StatefulOptimizer extends Optimizer {
+  stateDict(): unknown;
+  loadStateDict(dict: unknown): void;
+}
+
+function stateful(optimizer: Optimizer): StatefulOptimizer {
+  const o = optimizer as Partial<StatefulOptimizer>;
+  if (typeof o.stateDict !== 'function' || typeof o.loadStateDict !== 'function') {
+    throw new Error('runExperiment: the optimizer has no stateDict()/loadStateDict(), so the run cannot be checkpointed or resumed');
+  }
+  return o as StatefulOptimizer;
+}
+
+/** Put a snapshot's parameters and optimizer state into a freshly set-up run; throws naming any mismatch. */
+export function restoreSnapshot(s: RunSetup, snapshot: RunSnapshot): void {
+  const params = s.model.parameters() as Array<{ name: string; data: Float32Array }>;
+  if (snapshot.params.length !== params.length) {
+    throw new Error(`resume: the checkpoint has ${snapshot.params.length} parameters, the model ${params.length}`);
+  }
+  params.forEach((p, i) => {
+    const saved = snapshot.params[i];
+    if (saved.name !== p.name || saved.data.length !== p.data.length) {
+      throw new Error(`resume: checkpoint parameter ${i} is ${saved.name} (${saved.data.length} values), the model's is ${p.name} (${p.data.length})`);
+    }
+  });
+  stateful(s.optimizer).loadStateDict(snapshot.optimizer);
+  params.forEach((p, i) => p.data.set(snapshot.params[i].data));
 }
 
 export interface RunOutcome {
@@ -277,7 +328,21 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
   const outcome: RunOutcome = { header, epochs: [], diverged: null, aborted: false };
   const yieldEvery = options.yieldEvery ?? 50;
   const progressEvery = options.progressEvery ?? 20;
-  emit(header);
+  const resume = options.resume;
+  if (resume) {
+    if (!Number.isInteger(resume.epoch) || resume.epoch < 0 || resume.epoch >= config.epochs) {
+      throw new Error(`runExperiment: resume.epoch must be an integer in [0, ${config.epochs}), got ${resume.epoch}`);
+    }
+    restoreSnapshot(s, resume);
+  } else {
+    emit(header);
+  }
+  const snapshot = (epoch: number, acc: number): void => {
+    if (!options.onSnapshot || (epoch === config.epochs && !options.snapshotLast)) return;
+    const params = (model.parameters() as Array<{ name: string; data: Float32Array }>).map((p) => ({ name: p.name, data: p.data }));
+    const snap: RunSnapshot = { epoch, accuracy: acc, params, optimizer: stateful(optimizer).stateDict() };
+    outside(options.onSnapshot, snap);
+  };
 
   const B = config.batchSize;
   const F = train.features;
@@ -301,9 +366,9 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
     return v;
   };
 
-  let accuracy = NaN;
+  let accuracy = resume ? resume.accuracy : NaN;
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= config.epochs; epoch++) {
       const t0 = performance.now();
       const { order, ends } = epochBatches(sampler, epoch);
       const steps = ends.length;
@@ -367,6 +432,7 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
       };
       outcome.epochs.push(record);
       emit(record);
+      snapshot(epoch, accuracy);
       progress({ run: s.id, epoch, epochs: config.epochs, step: steps, steps, loss: record.train_loss, accuracy });
       await pause();
       if (options.signal?.aborted && epoch < config.epochs) {

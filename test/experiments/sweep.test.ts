@@ -56,7 +56,7 @@ describe('runSweep', () => {
     const notes: string[] = [];
     const resumed = await runSweep(configs, { outDir: dir, data, onRunStart: (i) => notes.push(i.note ?? '') });
     expect(resumed.map((s) => s.state)).toEqual(['skipped', 'done', 'skipped']);
-    expect(notes).toEqual(['re-running: 1 of 2 epochs were recorded']);
+    expect(notes).toEqual(['re-running: 1 of 2 epochs were recorded, no checkpoint']);
     expect(stripSeconds(readFileSync(runFile(dir, ids[1]), 'utf8'))).toBe(stripSeconds(original));
 
     // --force re-runs everything.
