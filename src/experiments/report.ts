@@ -10,11 +10,12 @@
  * standard error of the mean (sample std / √n); with one seed the SEM is undefined and the cell reads
  * "0.9712 (n=1)"; "—" means no seed has a value. "Final epoch" is each condition's last summarised epoch.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { MetricName, MetricStat, Summary, SummaryGroup, SummaryRow } from './summary.js';
 import { finalRows, labelsOf, metricStat, metricTitle } from './figures-data.js';
 import { figureCaptions } from './figures.js';
+import { writeFileAtomic } from '../sweep/atomic.js';
 
 export interface ReportFigure {
   path: string;
@@ -233,6 +234,6 @@ export function writeReport(summary: readonly SummaryRow[] | Summary, opts: Repo
   const text = reportMarkdown(summary, opts);
   mkdirSync(opts.outDir, { recursive: true });
   const path = join(opts.outDir, opts.fileName ?? 'report.md');
-  writeFileSync(path, text);
+  writeFileAtomic(path, text, 'report'); // sweep: temp + rename, never half a file
   return path;
 }

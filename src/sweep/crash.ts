@@ -1,6 +1,6 @@
 /**
  * Fault injection for the kill tests: `SPARSITY_LAB_CRASH_AT=<point>:<n>` makes this process (and, with
- * `SPARSITY_LAB_CRASH_GROUP=1`, its whole process group) die by SIGKILL the n-th time it reaches `point`.
+ * `SPARSITY_LAB_CRASH_PGID=<pgid>`, that whole process group) die by SIGKILL the n-th time it reaches `point`.
  * Points: `epoch-append` (before an epoch line is written), `checkpoint-write` / `checkpoint-rename` (half a
  * checkpoint written / written but not yet renamed), `summary-write` / `summary-rename`, `run-done` (records
  * complete, checkpoint not yet removed). Unset (always, outside tests) it costs one property read.
@@ -17,9 +17,10 @@ export function crashPoint(point: string): void {
   if (target === null || target.point !== point) return;
   hits++;
   if (hits !== target.n) return;
-  if (process.env.SPARSITY_LAB_CRASH_GROUP === '1') {
+  const pgid = Number(process.env.SPARSITY_LAB_CRASH_PGID);
+  if (Number.isInteger(pgid) && pgid > 0) {
     try {
-      process.kill(-process.pid, 'SIGKILL');
+      process.kill(-pgid, 'SIGKILL');
     } catch {
       /* not a group leader: fall through to ourselves */
     }

@@ -11,6 +11,7 @@
  * Kernel consistency: the gemm kernel of the partial records (header) and of the checkpoint must be the
  * kernel now active; otherwise the run fails with an error naming both, unless `forceKernel`.
  */
+import { mkdirSync } from 'node:fs';
 import { configHash, type RunConfig } from '../experiments/config.js';
 import { isComplete, readRun, RunWriter, type RunResult } from '../experiments/results.js';
 import { runExperiment, type RunData, type RunOutcome, type RunProgress, type RunSnapshot } from '../experiments/runner.js';
@@ -62,6 +63,7 @@ export function kernelMismatch(id: string, recorded: string, active: string, whe
 export async function runOne(id: string, config: RunConfig, options: RunOneOptions): Promise<{ status: SweepRunStatus; outcome: RunOutcome | null }> {
   const dir = options.outDir;
   const hash = configHash(config);
+  mkdirSync(dir, { recursive: true });
   const acquired = RunLock.tryAcquire(dir, id);
   if (!acquired) return { status: { id, config, state: 'busy', epochs: 0, message: 'another process holds its lock' }, outcome: null };
   const lock = acquired.lock;
