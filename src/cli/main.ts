@@ -36,6 +36,10 @@ import { libraryVersion } from '../experiments/version.js';
 import { activeGemmKernel, gemmKernels, useGemmKernel, wasmMemoryAvailable } from '../tensor/index.js';
 import { chooseMemory, planFromFlags, QUICK, UsageError, type RunFlags } from './args.js';
 import { createProgress } from './progress.js';
+// --- sweep hookup (issue 11): pool/shard options and the sweep/slurm/enqueue/worker commands ---
+import { createSweepProgress } from '../sweep/progress.js';
+import { addSweepOptions, registerSweepCommands, sweepOptionsFromFlags, type SweepFlags } from './sweep-commands.js';
+// --- end sweep hookup ---
 
 interface OutputFlags {
   figures?: boolean;
@@ -43,7 +47,7 @@ interface OutputFlags {
   title?: string;
 }
 
-interface RunCommandFlags extends RunFlags, OutputFlags {
+interface RunCommandFlags extends RunFlags, OutputFlags, SweepFlags /* sweep hookup */ {
   dataDir?: string;
   force?: boolean;
   progress?: boolean;
@@ -135,18 +139,27 @@ async function runCommand(flags: RunCommandFlags): Promise<number> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const progress = createProgress({ bars: flags.progress !== false && process.stderr.isTTY === true });
+  // --- sweep hookup (issue 11): pool, shard, sweep-wide progress ---
+  const sweepOptions = sweepOptionsFromFlags(flags);
+  const bars = flags.progress !== false && process.stderr.isTTY === true;
+  const pooled = (sweepOptions.workers ?? 1) > 1;
+  const single = pooled ? null : createProgress({ bars });
+  const pool = pooled ? createSweepProgress({ total: plan.configs.length, workers: sweepOptions.workers ?? 1, bars }) : null;
+  const progress = { stop: () => (single ?? pool)!.stop() };
+  // --- end sweep hookup ---
   let statuses;
   try {
     statuses = await runSweep(plan.configs, {
       outDir: plan.outDir,
       data,
+      dataSource: { kind: 'mnist', ...(flags.dataDir !== undefined && { dir: resolve(flags.dataDir) }) }, // sweep hookup
+      ...sweepOptions, // sweep hookup
       force: flags.force === true,
       wasmMemory: memory === 'wasm',
       signal: controller.signal,
-      onRunStart: (info) => progress.runStart(info),
-      onProgress: (p) => progress.progress(p),
-      onRunEnd: (status) => progress.runEnd(status),
+      onRunStart: (info) => (single ? single.runStart(info) : pool!.runStart(info)),
+      onProgress: (p, w) => (single ? single.progress(p) : pool!.progress(p, w)),
+      onRunEnd: (status, _o, w) => (single ? single.runEnd(status) : pool!.runEnd(status, w)),
     });
   } finally {
     progress.stop();
@@ -228,6 +241,7 @@ Examples:
   sparsity-lab --sampler class-restricted:2 --out results-pair                    # Sec. 5.9 (pair)
   sparsity-lab --optimizers sgd --batch-size 1 --momentum 0.9 --out results-mom   # Sec. 5.12`,
   );
+  addSweepOptions(run); // sweep hookup
   addOutputOptions(run).action(async (flags: RunCommandFlags) => {
     process.exitCode = await runCommand(flags);
   });
@@ -252,6 +266,7 @@ Examples:
     process.exitCode = ok ? 0 : 1;
   });
 
+  registerSweepCommands(program); // sweep hookup
   return program;
 }
 

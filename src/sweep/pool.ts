@@ -171,6 +171,29 @@ export class Pool {
     return out;
   }
 
+  private free: Slot[] | null = null;
+  private waiting: Array<(slot: Slot) => void> = [];
+
+  /** Run one item on the next free worker (for callers that get items one at a time, e.g. a queue). */
+  async run(item: PoolItem, options: ChildRunOptions): Promise<SweepRunStatus> {
+    this.free ??= this.slots.slice();
+    const slot = this.free.pop() ?? (await new Promise<Slot>((resolve) => this.waiting.push(resolve)));
+    try {
+      const status = await slot.run(item, options);
+      this.callbacks.onEnd?.(slot.index, status);
+      return status;
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(slot);
+      else this.free.push(slot);
+    }
+  }
+
+  /** Tell every worker to stop its run between two steps (the runs stay resumable). */
+  abort(): void {
+    this.slots.forEach((s) => s.send({ type: 'abort' }));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.close()));
   }
