@@ -27,7 +27,10 @@ import { loadDataSource, type DataSource } from '../sweep/data-source.js';
 import { Pool } from '../sweep/pool.js';
 import { runOne, type RunOneOptions, type SweepRunStatus } from '../sweep/run-one.js';
 import { checkShard, shardPlan, type Shard } from '../sweep/shard.js';
-import { normalizeConfig, runId, type RunConfig, type RunConfigInput } from './config.js';
+import { existsSync } from 'node:fs';
+import { checkpointPath } from '../sweep/checkpoint.js';
+import { isComplete, readRun } from './results.js';
+import { configHash, normalizeConfig, runId, type RunConfig, type RunConfigInput } from './config.js';
 import { checkOptimizerConfig } from './optimizers.js';
 import type { RunData, RunOutcome, RunProgress } from './runner.js';
 
@@ -165,8 +168,25 @@ export async function runSweep(inputs: ReadonlyArray<RunConfigInput | RunConfig>
     };
   }
 
+  // Complete runs are skipped here, without a lock (a complete file only changes with --force) and without
+  // starting a pool worker for them.
+  let todo = mine.map((m) => m.item);
+  if (pool && !options.force) {
+    todo = todo.filter((item) => {
+      let existing = null;
+      try {
+        existing = readRun(options.outDir, item.id);
+      } catch {
+        return true; // unreadable: runOne re-runs it and says why
+      }
+      if (!existing || existing.header.config_hash !== configHash(item.config) || !isComplete(existing)) return true;
+      if (options.keepCheckpoint !== true && existsSync(checkpointPath(options.outDir, item.id))) return true; // runOne tidies it
+      end({ id: item.id, config: item.config, state: 'skipped', epochs: existing.epochs.length, message: 'already complete' }, null, 0);
+      return false;
+    });
+  }
   try {
-    let pending = (await pass(mine.map((m) => m.item), options.force === true)).filter((s) => s.state === 'busy').map((s) => ({ id: s.id, config: s.config }));
+    let pending = (await pass(todo, options.force === true)).filter((s) => s.state === 'busy').map((s) => ({ id: s.id, config: s.config }));
     // A run another process holds is looked at again (never forced: its owner may have completed it).
     while (pending.length > 0 && options.waitForOthers !== false && !options.signal?.aborted) {
       await sleep(options.pollMs ?? 1000, options.signal);

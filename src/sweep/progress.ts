@@ -75,7 +75,7 @@ export function createSweepProgress(options: { total: number; workers: number; b
         bar.update(0, { info: `${info.id}${info.note ? ` (${info.note})` : ''}` });
         updateTop();
       } else {
-        log(`[${finished}/${options.total}] worker ${info.worker}: ${info.id}${info.note ? ` (${info.note})` : ''}`);
+        log(`[${info.index + 1}/${options.total}] ${info.id} (worker ${info.worker}${info.note ? `; ${info.note}` : ''})`);
       }
     },
     progress(p, worker) {
@@ -101,13 +101,13 @@ export function createSweepProgress(options: { total: number; workers: number; b
       const { elapsed, eta } = stats();
       const line =
         status.state === 'skipped'
-          ? `${status.id}: already complete, skipped`
+          ? `${status.id}: already complete (${status.epochs} epochs recorded), skipped`
           : `${status.id}: ${status.state} after ${status.epochs} epochs${status.message ? ` (${status.message})` : ''}`;
       if (multi) {
-        bars.get(worker)?.update({ info: line });
+        if (status.state !== 'skipped') bars.get(worker)?.update({ info: line });
         updateTop();
-      } else if (status.state !== 'skipped' || finished === options.total) {
-        log(`[${finished}/${options.total}] ${line} | elapsed ${duration(elapsed)} | ETA ${duration(eta)}`);
+      } else {
+        log(`${line} | ${finished}/${options.total} runs, elapsed ${duration(elapsed)}, ETA ${duration(eta)}`);
       }
     },
     stop() {
