@@ -88,7 +88,11 @@ describe('runSweep', () => {
     const { summary, files } = writeSummaryFiles(dir);
     const sgd = summary.groups.find((g) => g.group.optimizer === 'sgd')!;
     expect(sgd.runs.every((r) => r.diverged !== null)).toBe(true);
-    expect(summary.rows.filter((r) => r.hash === sgd.hash)).toEqual([]); // no epoch finished: no rows, no NaN means
+    // No epoch finished: the condition still has a row (issue 11: never silently dropped), with no seeds, both
+    // counted as diverged, and undefined (NaN) means rather than made-up numbers.
+    const rows = summary.rows.filter((r) => r.hash === sgd.hash);
+    expect(rows.map((r) => [r.epoch, r.seeds, r.diverged, r.metrics.test_acc.n])).toEqual([[1, [], 2, 0]]);
+    expect(rows[0].metrics.test_acc.mean).toBeNaN();
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['summary.json', 'summary.csv', 'runs.csv']);
     const json = JSON.parse(readFileSync(files[0], 'utf8'));
     expect(json.groups).toHaveLength(2);
