@@ -49,6 +49,10 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import type { RunConfig } from '../experiments/config.js';
 import type { RunData } from '../experiments/runner.js';
 import type { RunLabels } from '../experiments/runner.js';
+// --- sweep hookup (issue 11): pool/shard options and the sweep/slurm/enqueue/worker commands ---
+import { createSweepProgress } from '../sweep/progress.js';
+import { addSweepOptions, registerSweepCommands, resolveSpecFile, sweepOptionsFromFlags, type ResolvedSpec, type SweepFlags } from './sweep-commands.js';
+// --- end sweep hookup ---
 
 interface OutputFlags {
   figures?: boolean;
@@ -56,7 +60,7 @@ interface OutputFlags {
   title?: string;
 }
 
-interface RunCommandFlags extends RunFlags, OutputFlags {
+interface RunCommandFlags extends RunFlags, OutputFlags, SweepFlags /* sweep hookup */ {
   dataDir?: string;
   force?: boolean;
   progress?: boolean;
@@ -179,29 +183,39 @@ function defaultTitle(quick: boolean, settings: string[]): string {
 async function trainPlan(
   configs: RunConfig[],
   labels: ReadonlyMap<string, RunLabels>,
-  options: { outDir: string; data: RunData; force: boolean; wasmMemory: boolean; progress: boolean },
+  options: { outDir: string; data: RunData; force: boolean; wasmMemory: boolean; progress: boolean; flags: RunCommandFlags },
 ): Promise<{ statuses: Awaited<ReturnType<typeof runSweep>>; aborted: boolean }> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    console.error('\nstopping after the current step (Ctrl-C again to quit now); the current run will be re-run next time');
+    console.error('\nstopping after the current step (Ctrl-C again to quit now); the current run resumes from its last checkpoint next time');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const progress = createProgress({ bars: options.progress && process.stderr.isTTY === true });
+  // --- sweep hookup (issue 11): pool, shard, sweep-wide progress ---
+  const { flags } = options;
+  const sweepOptions = sweepOptionsFromFlags(flags);
+  const bars = options.progress && process.stderr.isTTY === true;
+  const pooled = (sweepOptions.workers ?? 1) > 1;
+  const single = pooled ? null : createProgress({ bars });
+  const pool = pooled ? createSweepProgress({ total: configs.length, workers: sweepOptions.workers ?? 1, bars }) : null;
+  const progress = { stop: () => (single ?? pool)!.stop() };
+  // --- end sweep hookup ---
   try {
     const statuses = await runSweep(configs, {
       outDir: options.outDir,
       data: options.data,
+      dataSource: { kind: 'mnist', ...(flags.dataDir !== undefined && { dir: resolve(flags.dataDir) }) }, // sweep hookup
+      ...sweepOptions, // sweep hookup
       force: options.force,
       wasmMemory: options.wasmMemory,
       labels,
       signal: controller.signal,
-      onRunStart: (info) => progress.runStart(info),
-      onProgress: (p) => progress.progress(p),
-      onRunEnd: (status) => progress.runEnd(status),
+      onRunStart: (info) => (single ? single.runStart(info) : pool!.runStart(info)),
+      onProgress: (p, w) => (single ? single.progress(p) : pool!.progress(p, w)),
+      onRunEnd: (status, _o, w) => (single ? single.runEnd(status) : pool!.runEnd(status, w)),
     });
     return { statuses, aborted: controller.signal.aborted };
   } finally {
@@ -241,6 +255,7 @@ async function runCommand(target: string | undefined, overrides: string[], flags
     force: flags.force === true,
     wasmMemory: memory === 'wasm',
     progress: flags.progress !== false,
+    flags,
   });
   const failed = statuses.filter((s) => s.state === 'failed');
   for (const f of failed) console.error(`FAILED ${f.id}: ${f.message}`);
@@ -340,6 +355,7 @@ Examples:
   sparsity-lab --sampler class-restricted:2 --out results-pair                    # Sec. 5.9 (pair)
   sparsity-lab --optimizers sgd --batch-size 1 --momentum 0.9 --out results-mom   # Sec. 5.12`,
   );
+  addSweepOptions(run); // sweep hookup
   addOutputOptions(run).action(async (preset: string | undefined, overrides: string[], flags: RunCommandFlags) => {
     process.exitCode = await runCommand(preset, overrides, flags);
   });
@@ -386,7 +402,26 @@ Examples:
     process.exitCode = ok ? 0 : 1;
   });
 
+  registerSweepCommands(program, { resolveSpec: resolveSweepSpec }); // sweep hookup
   return program;
+}
+
+/**
+ * What `sweep`, `slurm` and `enqueue` run: a preset or experiment-spec file (its distinct runs, its
+ * results directory), else a JSON file of run configurations (sweep-commands.ts).
+ */
+function resolveSweepSpec(target: string): ResolvedSpec {
+  let plan: ResolvedPlan;
+  try {
+    plan = resolvePlan(target, [], {});
+  } catch (e) {
+    if (target.endsWith('.json') && existsSync(target)) return resolveSpecFile(target);
+    throw e;
+  }
+  if (plan.pending.length > 0) throw new UsageError(`${plan.experiment} cannot run yet: ${plan.pending.join('; ')}`);
+  const seen = new Set<string>();
+  const configs = plan.planned.filter((p) => !seen.has(p.id) && seen.add(p.id)).map((p) => p.config);
+  return { configs, outDir: plan.outDir, name: plan.experiment };
 }
 
 /** A multi-line message (a list of problems) as one line: "what: a; b; c". */

@@ -28,13 +28,13 @@ export function summaryToCsv(summary: Summary): string {
   const metricKeys: MetricName[] = [...CORE_METRICS];
   for (const k of [...TRAIN_METRICS, ...WEIGHTED_METRICS]) if (summary.rows.some((r) => r.metrics[k])) metricKeys.push(k);
   const layerCount = Math.max(0, ...summary.rows.map((r) => r.layers.length));
-  const header = ['label', ...groupKeys, 'epoch', 'n', 'seeds', 'diverged'];
+  const header = ['label', ...groupKeys, 'epoch', 'n', 'seeds', 'diverged', 'failed_to_train'];
   for (const k of metricKeys) header.push(k, `${k}_sem`);
   if (layerCount > 1) {
     for (let l = 1; l <= layerCount; l++) for (const k of LAYER_METRICS) header.push(`layer${l}_${k}`, `layer${l}_${k}_sem`);
   }
   const rows = summary.rows.map((r) => {
-    const row: unknown[] = [r.label, ...groupKeys.map((k) => r.group[k]), r.epoch, r.seeds.length, r.seeds.join(' '), r.diverged];
+    const row: unknown[] = [r.label, ...groupKeys.map((k) => r.group[k]), r.epoch, r.seeds.length, r.seeds.join(' '), r.diverged, r.failed_to_train];
     for (const k of metricKeys) row.push(r.metrics[k]?.mean, r.metrics[k]?.sem);
     if (layerCount > 1) {
       for (let l = 0; l < layerCount; l++) for (const k of LAYER_METRICS) row.push(r.layers[l]?.[k].mean, r.layers[l]?.[k].sem);

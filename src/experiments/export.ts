@@ -3,9 +3,10 @@
  * `summary.csv` (per condition and epoch, mean ± SEM over seeds) and `runs.csv` (every run's raw values).
  * Each file is written to a temporary name and renamed into place, so a reader never sees half a file.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runsToCsv, summaryToCsv } from './csv.js';
+import { removeDeadTemps, writeFileAtomic } from '../sweep/atomic.js';
 import { readResultsDir, type RunResult } from './results.js';
 import { summarize, type Summary } from './summary.js';
 import { libraryVersion } from './version.js';
@@ -24,9 +25,9 @@ export function summaryToJson(summary: Summary): string {
 }
 
 function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  // Split in two writes so the kill tests can stop it half-way (crash point summary-write).
+  const cut = text.length >> 1;
+  writeFileAtomic(path, [text.slice(0, cut), text.slice(cut)], 'summary');
 }
 
 /** Read every run in `dir`, summarise, and write the three files into `outDir` (default `dir`). */
@@ -35,6 +36,7 @@ export function writeSummaryFiles(dir: string, outDir = dir): SummaryFiles {
   if (runs.length === 0) throw new Error(`writeSummaryFiles: no runs found in ${dir} (looked for *.jsonl results files)`);
   const summary = summarize(runs);
   mkdirSync(outDir, { recursive: true });
+  removeDeadTemps(outDir); // left by a process killed while writing these files
   const files = [join(outDir, 'summary.json'), join(outDir, 'summary.csv'), join(outDir, 'runs.csv')];
   writeAtomic(files[0], summaryToJson(summary));
   writeAtomic(files[1], summaryToCsv(summary));

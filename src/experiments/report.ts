@@ -10,11 +10,12 @@
  * standard error of the mean (sample std / √n); with one seed the SEM is undefined and the cell reads
  * "0.9712 (n=1)"; "—" means no seed has a value. "Final epoch" is each condition's last summarised epoch.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { MetricName, MetricStat, Summary, SummaryGroup, SummaryRow } from './summary.js';
 import { finalRows, labelsOf, metricStat, metricTitle } from './figures-data.js';
 import { figureCaptions } from './figures.js';
+import { writeFileAtomic } from '../sweep/atomic.js';
 
 export interface ReportFigure {
   path: string;
@@ -72,7 +73,8 @@ function runCount(row: SummaryRow, group?: SummaryGroup): number {
 function seedsCell(row: SummaryRow, group?: SummaryGroup): string {
   const total = runCount(row, group);
   const base = `${row.seeds.length} of ${total}`;
-  return row.diverged > 0 ? `${base} ⚠ ${row.diverged} diverged` : base;
+  const flags = [row.diverged > 0 && `${row.diverged} diverged`, row.failed_to_train > 0 && `${row.failed_to_train} failed to train`].filter(Boolean);
+  return flags.length > 0 ? `${base} ⚠ ${flags.join(', ')}` : base; // sweep: failed_to_train counted too
 }
 
 const FINAL_COLUMNS: Array<{ metric: MetricName; title: string; digits: number }> = [
@@ -165,6 +167,12 @@ export function setupMarkdown(groups: readonly SummaryGroup[]): string {
     lines.push('', '**Diverged runs** (left out of every mean; the seeds column of the tables counts them):', '');
     for (const { g, r } of diverged) lines.push(`- ${g.label}, seed ${r.seed} (${r.run}): ${r.diverged!.reason}`);
   }
+  // sweep (issue 11): runs that finished but did not learn
+  const failed = groups.flatMap((g) => g.runs.filter((r) => r.failed_to_train).map((r) => ({ g, r })));
+  if (failed.length > 0) {
+    lines.push('', '**Runs that failed to train** (finite but at chance level or with an exploding loss; kept in the means):', '');
+    for (const { g, r } of failed) lines.push(`- ${g.label}, seed ${r.seed} (${r.run}): ${r.failed_to_train}`);
+  }
   return lines.join('\n');
 }
 
@@ -233,6 +241,6 @@ export function writeReport(summary: readonly SummaryRow[] | Summary, opts: Repo
   const text = reportMarkdown(summary, opts);
   mkdirSync(opts.outDir, { recursive: true });
   const path = join(opts.outDir, opts.fileName ?? 'report.md');
-  writeFileSync(path, text);
+  writeFileAtomic(path, text, 'report'); // sweep: temp + rename, never half a file
   return path;
 }

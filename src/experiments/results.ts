@@ -2,9 +2,12 @@
  * Results files: append-only JSON Lines (one record per line, see records.ts), one file per run named
  * `<run id>.jsonl` in a results directory.
  *
- * Writing: {@link RunWriter} creates (or truncates) the run's file with its header line, then appends one
- * line per epoch, each with a single synchronous write, so a crash leaves every finished epoch on disk and at
- * worst one truncated last line. Reading: {@link parseResults} checks every line and throws naming the file,
+ * Writing: {@link RunWriter} creates the run's file holding its header line atomically (temporary file,
+ * fsync, rename), then appends one line per epoch, each with a single synchronous write followed by fsync,
+ * so a crash leaves every finished epoch on disk and at worst one truncated last line. Only the holder of
+ * the run's lock (src/sweep/lock.ts) writes its file; the writer checks the lock before every line.
+ * {@link RunWriter.resume} continues a file after its first k epochs: it first rewrites it atomically to
+ * exactly the header and those k epoch lines (dropping later epochs and a truncated tail). Reading: {@link parseResults} checks every line and throws naming the file,
  * line and field; a truncated final line (no newline, not valid JSON) is reported in `warnings` and ignored.
  * A header for a run id seen before in the same text starts that run afresh (an earlier attempt's lines
  * are dropped), so concatenated files read correctly.
@@ -13,8 +16,10 @@
  * skips complete runs whose header matches the configuration, and re-runs any other from its first epoch
  * (runs are deterministic, so the repeated epochs give the same numbers).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendDurable, writeFileAtomic } from '../sweep/atomic.js';
+import { crashPoint } from '../sweep/crash.js';
 import type { RunConfig } from './config.js';
 import type { DivergedRecord, EpochRecord, HeaderRecord, LayerRecord, ResultRecord } from './records.js';
 
@@ -45,16 +50,40 @@ export function runFile(dir: string, run: string): string {
   return join(dir, `${run}.jsonl`);
 }
 
+/** Called before every write; throws to stop the writer (e.g. the run's lock was lost). */
+export type WriteGuard = () => void;
+
 /** Writes one run's lines. Construct it with the header; call `epoch`/`diverged`, then `close`. */
 export class RunWriter {
-  readonly path: string;
+  readonly path!: string;
   private fd: number | null;
 
-  constructor(dir: string, header: HeaderRecord) {
+  constructor(
+    dir: string,
+    header: HeaderRecord,
+    private readonly guard: WriteGuard = () => {},
+  ) {
     mkdirSync(dir, { recursive: true });
     this.path = runFile(dir, header.run);
-    this.fd = openSync(this.path, 'w');
-    this.write(header);
+    guard();
+    writeFileAtomic(this.path, `${recordToJson(header)}\n`, 'header');
+    this.fd = openSync(this.path, 'a');
+  }
+
+  /**
+   * Continue `run`'s file after its first `epochs` epochs: the file is first replaced (atomically) by the
+   * header and those epoch lines, so anything after them — later epochs, a diverged line, a truncated
+   * last line — is gone before the first new line is appended.
+   */
+  static resume(dir: string, run: RunResult, epochs: number, guard: WriteGuard = () => {}): RunWriter {
+    if (epochs > run.epochs.length) throw new Error(`RunWriter.resume: ${run.header.run} has ${run.epochs.length} epochs recorded, cannot keep ${epochs}`);
+    const lines = [run.header, ...run.epochs.slice(0, epochs)].map((r) => `${recordToJson(r)}\n`).join('');
+    const path = runFile(dir, run.header.run);
+    guard();
+    if (readFileSync(path, 'utf8') !== lines) writeFileAtomic(path, lines, 'header');
+    const w = Object.create(RunWriter.prototype) as RunWriter;
+    Object.assign(w, { path, fd: openSync(path, 'a'), guard });
+    return w;
   }
 
   epoch(record: EpochRecord): void {
@@ -72,7 +101,9 @@ export class RunWriter {
 
   private write(record: ResultRecord): void {
     if (this.fd === null) throw new Error(`RunWriter: ${this.path} is already closed`);
-    writeSync(this.fd, `${recordToJson(record)}\n`);
+    this.guard();
+    crashPoint('epoch-append');
+    appendDurable(this.fd, `${recordToJson(record)}\n`);
   }
 }
 

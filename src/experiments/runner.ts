@@ -31,7 +31,7 @@
  */
 import type { Dataset, Sampler } from '../data/index.js';
 import { epochBatches, makeSampler, subset } from '../data/index.js';
-import { CrossEntropyLoss, type Sequential } from '../layers/index.js';
+import { CrossEntropyLoss, Dropout, type Sequential } from '../layers/index.js';
 import { models, type BuiltModel } from './kinds/models.js';
 import { activeGemmKernel, freeFloat32, Rng, setFloat32Allocator, type Float32Allocator, Tensor, useWasmMemory, zeros } from '../tensor/index.js';
 import {
@@ -90,6 +90,57 @@ export interface RunOptions {
   wasmMemory?: boolean;
   /** The experiment and condition the run was planned under, recorded in its header. */
   labels?: RunLabels;
+  /**
+   * Continue a run from the end of epoch `resume.epoch` (a checkpoint, src/sweep/checkpoint.ts): the
+   * parameters and optimizer state are restored after set-up, no header is emitted, and training starts at
+   * epoch `resume.epoch + 1`. Samplers are pure functions of (seed, epoch), so nothing else carries over.
+   */
+  resume?: RunSnapshot;
+  /**
+   * Called after each epoch's record was emitted (not after the last epoch unless `snapshotLast`), with the
+   * state to continue from; the caller saves it (synchronously: the arrays are the run's live buffers).
+   */
+  onSnapshot?: (snapshot: RunSnapshot) => void;
+  snapshotLast?: boolean;
+}
+
+/** What a run needs to continue after `epoch` (see RunOptions.resume). */
+export interface RunSnapshot {
+  epoch: number;
+  /** Test accuracy after `epoch` (progress display). */
+  accuracy: number;
+  params: Array<{ name: string; data: Float32Array }>;
+  /** The optimizer's stateDict(). */
+  optimizer: unknown;
+}
+
+interface StatefulOptimizer extends Optimizer {
+  stateDict(): unknown;
+  loadStateDict(dict: unknown): void;
+}
+
+function stateful(optimizer: Optimizer): StatefulOptimizer {
+  const o = optimizer as Partial<StatefulOptimizer>;
+  if (typeof o.stateDict !== 'function' || typeof o.loadStateDict !== 'function') {
+    throw new Error('runExperiment: the optimizer has no stateDict()/loadStateDict(), so the run cannot be checkpointed or resumed');
+  }
+  return o as StatefulOptimizer;
+}
+
+/** Put a snapshot's parameters and optimizer state into a freshly set-up run; throws naming any mismatch. */
+export function restoreSnapshot(s: RunSetup, snapshot: RunSnapshot): void {
+  const params = s.model.parameters() as Array<{ name: string; data: Float32Array }>;
+  if (snapshot.params.length !== params.length) {
+    throw new Error(`resume: the checkpoint has ${snapshot.params.length} parameters, the model ${params.length}`);
+  }
+  params.forEach((p, i) => {
+    const saved = snapshot.params[i];
+    if (saved.name !== p.name || saved.data.length !== p.data.length) {
+      throw new Error(`resume: checkpoint parameter ${i} is ${saved.name} (${saved.data.length} values), the model's is ${p.name} (${p.data.length})`);
+    }
+  });
+  stateful(s.optimizer).loadStateDict(snapshot.optimizer);
+  params.forEach((p, i) => p.data.set(snapshot.params[i].data));
 }
 
 /** A planned run's place in its experiment (src/experiments/spec.ts). */
@@ -164,6 +215,8 @@ function buildModel(config: RunConfig, widths: number[], rng: Rng, forwardSeed: 
 export interface RunSetup {
   config: RunConfig;
   id: string;
+  /** Seed of the forward pass's randomness (Dropout masks); each epoch draws from `${forwardSeed}/epoch <n>`. */
+  forwardSeed: string;
   train: Dataset;
   test: Dataset;
   model: Sequential;
@@ -199,7 +252,8 @@ export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunS
     throw new Error(`config.sampler ${JSON.stringify(config.sampler)}: ${(e as Error).message}`, { cause: e });
   }
   // The model kind (mlp, mlp + dropout, cnn) and its measured layers: src/experiments/kinds/models.ts.
-  const built = buildModel(config, widths, new Rng(seeds.init), `${config.seed}/${trainingHash(config)}/dropout`);
+  const forwardSeed = `${config.seed}/${trainingHash(config)}/dropout`;
+  const built = buildModel(config, widths, new Rng(seeds.init), forwardSeed);
   const model = built.model;
   const loss = new CrossEntropyLoss({ reduction: 'mean' });
   let taps: ActivationTaps | null = null;
@@ -223,7 +277,7 @@ export function setupRun(input: RunConfigInput | RunConfig, data: RunData): RunS
     dispose(); // nothing half-built stays allocated
     throw e;
   }
-  return { config, id: runId(config), train, test, model, exampleShape: built.exampleShape, loss, optimizer, sampler, taps, evaluator, dispose };
+  return { config, id: runId(config), train, test, model, exampleShape: built.exampleShape, forwardSeed, loss, optimizer, sampler, taps, evaluator, dispose };
 }
 
 /**
@@ -308,7 +362,21 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
   const outcome: RunOutcome = { header, epochs: [], diverged: null, aborted: false };
   const yieldEvery = options.yieldEvery ?? 50;
   const progressEvery = options.progressEvery ?? 20;
-  emit(header);
+  const resume = options.resume;
+  if (resume) {
+    if (!Number.isInteger(resume.epoch) || resume.epoch < 0 || resume.epoch >= config.epochs) {
+      throw new Error(`runExperiment: resume.epoch must be an integer in [0, ${config.epochs}), got ${resume.epoch}`);
+    }
+    restoreSnapshot(s, resume);
+  } else {
+    emit(header);
+  }
+  const snapshot = (epoch: number, acc: number): void => {
+    if (!options.onSnapshot || (epoch === config.epochs && !options.snapshotLast)) return;
+    const params = (model.parameters() as Array<{ name: string; data: Float32Array }>).map((p) => ({ name: p.name, data: p.data }));
+    const snap: RunSnapshot = { epoch, accuracy: acc, params, optimizer: stateful(optimizer).stateDict() };
+    outside(options.onSnapshot, snap);
+  };
 
   const B = config.batchSize;
   const F = train.features;
@@ -333,10 +401,14 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
     return v;
   };
 
-  let accuracy = NaN;
+  let accuracy = resume ? resume.accuracy : NaN;
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= config.epochs; epoch++) {
       const t0 = performance.now();
+      // Dropout masks from a stream of (seed, configuration, epoch): a resumed run draws what an uninterrupted one does.
+      model.layers.forEach((l, i) => {
+        if (l instanceof Dropout) l.setRng(new Rng(`${s.forwardSeed}/epoch ${epoch}/layer ${i}`));
+      });
       const { order, ends } = epochBatches(sampler, epoch);
       const steps = ends.length;
       taps.target = config.metrics.train ? 'train' : 'off';
@@ -399,6 +471,7 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
       };
       outcome.epochs.push(record);
       emit(record);
+      snapshot(epoch, accuracy);
       progress({ run: s.id, epoch, epochs: config.epochs, step: steps, steps, loss: record.train_loss, accuracy });
       await pause();
       if (options.signal?.aborted && epoch < config.epochs) {

@@ -15,7 +15,7 @@
  * activation-weighted mean (eq. 5.2) is in `metrics.*_weighted` when the net has more than one hidden layer.
  */
 import { activationWeighted, aggregateLayers } from '../metrics/index.js';
-import type { RunConfig } from './config.js';
+import { DATASETS, type RunConfig } from './config.js';
 import { groupLabels } from './labels.js';
 import type { DivergedRecord, EpochRecord, HeaderRecord, LayerRecord } from './records.js';
 import { LAYER_METRICS, type LayerMetricName } from './records.js';
@@ -70,6 +70,8 @@ export interface SummaryRow {
   seeds: number[];
   /** Runs of this condition that diverged at or before this epoch (left out of the statistics). */
   diverged: number;
+  /** Runs of this condition flagged failed_to_train (complete, finite, but did not learn; kept in the statistics). */
+  failed_to_train: number;
   metrics: Record<CoreMetricName, MetricStat> & Partial<Record<TrainMetricName | WeightedMetricName, MetricStat>>;
   /** Per hidden layer (input side first): the four layer metrics over seeds. */
   layers: Array<Record<LayerMetricName, MetricStat>>;
@@ -83,6 +85,33 @@ export interface RunStatus {
   /** True when every configured epoch is recorded, or the run diverged. */
   complete: boolean;
   diverged: { epoch: number; step: number; reason: string } | null;
+  /** Why a complete, finite run is judged not to have trained (see {@link failedToTrain}), else null. */
+  failed_to_train: string | null;
+}
+
+/**
+ * A run that finished every epoch with finite numbers but did not learn: its final test accuracy is at
+ * chance level (≤ {@link FAILED_ACC_FACTOR} / classes), or its final train or test loss is far above where
+ * training starts (> {@link FAILED_LOSS_FACTOR} · ln(classes), the cross-entropy of a uniform prediction,
+ * which is about where an initialised net starts). E.g. a loss that grew to 1e31 without becoming NaN.
+ * Such runs stay in the means (their numbers are real) and are counted in `failed_to_train`.
+ */
+export const FAILED_ACC_FACTOR = 1.5;
+export const FAILED_LOSS_FACTOR = 3;
+
+export function failedToTrain(config: RunConfig, epochs: readonly EpochRecord[]): string | null {
+  if (epochs.length === 0 || epochs.length < config.epochs) return null;
+  const classes = DATASETS[config.data.name]?.classes ?? 10;
+  const last = epochs[epochs.length - 1];
+  const chance = 1 / classes;
+  if (last.test_acc <= FAILED_ACC_FACTOR * chance) {
+    return `final test accuracy ${last.test_acc} is at chance level (1/${classes} = ${chance.toFixed(3)})`;
+  }
+  const start = Math.log(classes);
+  for (const [name, v] of [['train', last.train_loss], ['test', last.test_loss]] as const) {
+    if (v > FAILED_LOSS_FACTOR * start) return `final ${name} loss ${v} is far above the starting loss ln(${classes}) = ${start.toFixed(3)}`;
+  }
+  return null;
 }
 
 export interface SummaryGroup {
@@ -196,9 +225,12 @@ export function summarize(runs: readonly RunResult[]): Summary {
         epochs: m.epochs.length,
         complete: m.diverged !== null || m.epochs.length === m.header.config.epochs,
         diverged: m.diverged ? { epoch: m.diverged.epoch, step: m.diverged.step, reason: m.diverged.reason } : null,
+        failed_to_train: m.diverged ? null : failedToTrain(m.header.config, m.epochs),
       })),
     });
-    const maxEpoch = Math.max(0, ...members.map((m) => m.epochs.length));
+    const failed = groups[groups.length - 1].runs.filter((r) => r.failed_to_train !== null).length;
+    // At least one row per condition, so one whose every seed diverged in epoch 1 still shows (n = 0).
+    const maxEpoch = Math.max(1, ...members.map((m) => m.epochs.length));
     for (let epoch = 1; epoch <= maxEpoch; epoch++) {
       const present = members.filter((m) => m.epochs.length >= epoch);
       const values = present.map((m) => epochMetricValues(m.epochs[epoch - 1]));
@@ -222,6 +254,7 @@ export function summarize(runs: readonly RunResult[]): Summary {
         epoch,
         seeds: present.map((m) => m.header.seed),
         diverged: members.filter((m) => m.diverged !== null && m.diverged.epoch <= epoch).length,
+        failed_to_train: failed,
         metrics,
         layers,
       });

@@ -25,7 +25,7 @@ export interface DropoutOptions {
  */
 export class Dropout extends BaseLayer {
   readonly p: number;
-  private readonly rng: Rng;
+  private rng: Rng;
   private readonly scale: number;
   private readonly outputs = new ShapeBuffers();
   private readonly masks = new ShapeBuffers();
@@ -41,6 +41,15 @@ export class Dropout extends BaseLayer {
     this.p = p;
     this.rng = options.rng;
     this.scale = p < 1 ? Math.fround(1 / Math.fround(1 - p)) : 0;
+  }
+
+  /**
+   * Draw the masks from `rng` from now on. The experiment runner gives each epoch its own stream
+   * (seed, configuration, epoch), so a run resumed from a checkpoint draws the same masks as an uninterrupted one.
+   */
+  setRng(rng: Rng): void {
+    if (!rng || typeof rng.random !== 'function') throw new TypeError(`${this.name}: setRng expects an Rng, got ${String(rng)}`);
+    this.rng = rng;
   }
 
   protected checkInput(input: Tensor): void {

@@ -54,7 +54,7 @@ describe('sparsity-lab CLI', () => {
     await main(argv('summarize', dir));
     expect(existsSync(join(dir, 'summary.csv'))).toBe(true);
     const csv = readFileSync(join(dir, 'summary.csv'), 'utf8').split('\n');
-    expect(csv[0].startsWith('label,optimizer,epoch,n,seeds,diverged,train_loss,train_loss_sem')).toBe(true);
+    expect(csv[0].startsWith('label,optimizer,epoch,n,seeds,diverged,failed_to_train,train_loss,train_loss_sem')).toBe(true);
   });
 
   it('reports bad flags as usage errors with exit code 2, before running anything', async () => {

@@ -57,7 +57,7 @@ describe('runSweep', () => {
     const notes: string[] = [];
     const resumed = await runSweep(configs, { outDir: dir, data, onRunStart: (i) => notes.push(i.note ?? '') });
     expect(resumed.map((s) => s.state)).toEqual(['skipped', 'done', 'skipped']);
-    expect(notes).toEqual(['re-running: 1 of 2 epochs were recorded']);
+    expect(notes).toEqual(['re-running: 1 of 2 epochs were recorded, no checkpoint']);
     expect(stripSeconds(readFileSync(runFile(dir, ids[1]), 'utf8'))).toBe(stripSeconds(original));
 
     // --force re-runs everything.
@@ -89,7 +89,11 @@ describe('runSweep', () => {
     const { summary, files } = writeSummaryFiles(dir);
     const sgd = summary.groups.find((g) => g.group.optimizer === 'sgd')!;
     expect(sgd.runs.every((r) => r.diverged !== null)).toBe(true);
-    expect(summary.rows.filter((r) => r.hash === sgd.hash)).toEqual([]); // no epoch finished: no rows, no NaN means
+    // No epoch finished: the condition still has a row (issue 11: never silently dropped), with no seeds, both
+    // counted as diverged, and undefined (NaN) means rather than made-up numbers.
+    const rows = summary.rows.filter((r) => r.hash === sgd.hash);
+    expect(rows.map((r) => [r.epoch, r.seeds, r.diverged, r.metrics.test_acc.n])).toEqual([[1, [], 2, 0]]);
+    expect(rows[0].metrics.test_acc.mean).toBeNaN();
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['summary.json', 'summary.csv', 'runs.csv']);
     const json = JSON.parse(readFileSync(files[0], 'utf8'));
     expect(json.groups).toHaveLength(2);
