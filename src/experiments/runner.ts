@@ -32,6 +32,7 @@
 import type { Dataset, Sampler } from '../data/index.js';
 import { epochBatches, makeSampler, subset } from '../data/index.js';
 import { CrossEntropyLoss, hiddenActivationLayers, mlp, type Sequential } from '../layers/index.js';
+import { SparseInputFeed } from '../layers/sparse-input.js';
 import { activeGemmKernel, freeFloat32, Rng, setFloat32Allocator, type Float32Allocator, type Tensor, useWasmMemory, zeros } from '../tensor/index.js';
 import {
   DATASETS,
@@ -284,6 +285,8 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
   const xBuf = zeros([B, F]);
   const yBuf = new Uint8Array(B);
   const rowsOf = imageRows(train);
+  // The first layer's sparse-input path (raw pixels are mostly zeros): null when it does not apply.
+  const feed = SparseInputFeed.forModel(model, train, B);
   // A pause for the event loop, with the run's allocator off meanwhile.
   const pause = async (): Promise<void> => {
     memory.leave();
@@ -321,6 +324,7 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
           xd.set(rowsOf[i], r * F);
           y[r] = labels[i];
         }
+        feed?.gather(order, start, rows, x);
         taps.setLabels(y);
         model.zeroGrad();
         const logits = model.forwardTrusted(x); // images checked finite once, in selectData
@@ -345,8 +349,11 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
           }
         }
       }
+      const trainSeconds = (performance.now() - t0) / 1000;
       const trainLayers = config.metrics.train ? taps.train.map((m) => m.result()) : undefined;
+      const tEval = performance.now();
       const ev = evaluator.run();
+      const evalSeconds = (performance.now() - tEval) / 1000;
       accuracy = ev.accuracy;
       if (!Number.isFinite(ev.loss) || taps.nonFinite !== null) {
         const what = Number.isFinite(ev.loss) ? taps.nonFinite : `test loss ${ev.loss}`;
@@ -364,6 +371,8 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
         layers: ev.layers,
         ...(trainLayers && { train_layers: trainLayers }),
         seconds: (performance.now() - t0) / 1000,
+        train_seconds: trainSeconds,
+        eval_seconds: evalSeconds,
       };
       outcome.epochs.push(record);
       emit(record);
@@ -376,6 +385,7 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
     }
     return outcome;
   } finally {
+    feed?.dispose();
     freeFloat32(xBuf.data);
   }
 }

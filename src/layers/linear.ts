@@ -1,4 +1,6 @@
 import { sgemm } from '../tensor/gemm/index.js';
+import { chooseSparseKernel, type SparseInputKernel } from '../tensor/gemm/sparse.js';
+import type { SparseRows } from '../tensor/gemm/sparse-rows.js';
 import { addColumnSums, fillRows } from '../tensor/ops.js';
 import type { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -33,6 +35,12 @@ function checkFeatures(what: string, n: number): void {
  * The input of the last forward is kept by reference (not copied) for dW: do not overwrite it between
  * forward and backward.
  *
+ * Sparse input (a first layer fed raw pixels): {@link setSparseInput} offers the block form of an input
+ * tensor (../tensor/gemm/sparse-rows.ts); a forward on that very tensor then computes Y = X·Wᵀ + b and
+ * the backward dW += dYᵀ·X over X's non-zero blocks only, when `chooseSparseKernel` takes the sparse path
+ * (mode 'auto': the operands are in the WebAssembly heap and the batch is sparse enough). W stays in
+ * PyTorch's [out, in] layout either way; results differ from the dense path in float32 summation order.
+ *
  * Initialisation as `torch.nn.Linear.reset_parameters`: W and b uniform on (−1/√in, 1/√in) — PyTorch
  * reaches that bound through kaiming_uniform_(a = √5): gain √(2/(1+5)) · √(3/in) = 1/√in. Weights are drawn
  * first (row-major), then the bias, from the given Rng. (Keras' Dense instead defaults to Glorot-uniform
@@ -52,6 +60,12 @@ export class Linear extends BaseLayer {
   /** The input of the last forward (kept by reference, not copied: dW needs it). */
   private lastInput: Tensor | null = null;
   private lastOutput: Tensor | null = null;
+  /** The tensor whose block form is {@link sparseRows} (see {@link setSparseInput}). */
+  private sparseSource: Tensor | null = null;
+  private sparseRows: SparseRows | null = null;
+  /** The sparse kernel of the last forward (null: it was dense) and the block form it read. */
+  private lastKernel: SparseInputKernel | null = null;
+  private lastSparse: SparseRows | null = null;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions) {
     super('linear', options?.name);
@@ -88,9 +102,41 @@ export class Linear extends BaseLayer {
     checkBatchInput(this.name, 'input', input, this.inFeatures);
   }
 
+  /**
+   * Offer `rows`, the block form of `source` (same values, same row order), to the forwards whose input
+   * is `source` itself (the object); any other input takes the dense path. `null, null` withdraws it.
+   * The caller refills `rows` together with `source` and, like the input itself, must not change either
+   * between a forward and its backward.
+   */
+  setSparseInput(source: Tensor | null, rows: SparseRows | null): void {
+    if ((source === null) !== (rows === null)) throw new TypeError(`${this.name}: setSparseInput takes a tensor and its block form, or null and null`);
+    if (rows !== null && rows.features !== this.inFeatures) {
+      throw new RangeError(`${this.name}: setSparseInput: the block form has ${rows.features} features, the layer takes ${this.inFeatures}`);
+    }
+    this.sparseSource = source;
+    this.sparseRows = rows;
+  }
+
+  /** Whether the last forward took the sparse-input path (its backward will too). */
+  get lastForwardSparse(): boolean {
+    return this.lastKernel !== null;
+  }
+
   protected compute(x: Tensor): Tensor {
     const batch = x.shape[0];
     const y = this.outputs.get(batch);
+    const sp = this.sparseRows;
+    const kernel = sp !== null && x === this.sparseSource && sp.rows === batch ? chooseSparseKernel(sp, this.weight.data, y.data) : null;
+    this.lastKernel = kernel;
+    this.lastSparse = kernel === null ? null : sp;
+    if (kernel !== null) {
+      if (this.biasVector) fillRows(y, this.biasVector);
+      else y.data.fill(0);
+      kernel.forward(sp!, this.outFeatures, this.weight.data, 0, this.inFeatures, y.data, 0, this.outFeatures);
+      this.lastInput = x;
+      this.lastOutput = y;
+      return y;
+    }
     if (this.biasVector) fillRows(y, this.biasVector);
     // Y[batch, out] = X[batch, in] · W[out, in]ᵀ (+ Y when it holds the bias).
     sgemm(false, true, batch, this.outFeatures, this.inFeatures, 1, x.data, x.offset, this.inFeatures,
@@ -124,8 +170,10 @@ export class Linear extends BaseLayer {
     if (x === null || this.lastOutput === null) throw new Error(`${this.name}: backward called before forward`);
     checkGradShape(this.name, dY, this.lastOutput);
     const batch = dY.shape[0];
+    const kernel = this.lastKernel;
     // dW[out, in] += dY[batch, out]ᵀ · X[batch, in].
-    sgemm(true, false, this.outFeatures, this.inFeatures, batch, 1, dY.data, dY.offset, this.outFeatures,
+    if (kernel !== null) kernel.gradWeight(this.lastSparse!, this.outFeatures, dY.data, dY.offset, this.outFeatures, this.weight.grad, 0, this.inFeatures);
+    else sgemm(true, false, this.outFeatures, this.inFeatures, batch, 1, dY.data, dY.offset, this.outFeatures,
       x.data, x.offset, this.inFeatures, 1, this.weight.grad, 0, this.inFeatures);
     if (this.biasGradVector) addColumnSums(this.biasGradVector, dY);
     return dY;
@@ -147,5 +195,8 @@ export class Linear extends BaseLayer {
     this.inputGrads.dispose();
     this.lastInput = null;
     this.lastOutput = null;
+    this.sparseSource = null;
+    this.sparseRows = null;
+    this.lastSparse = null;
   }
 }
