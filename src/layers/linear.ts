@@ -1,6 +1,7 @@
 import { sgemm } from '../tensor/gemm/index.js';
 import { chooseSparseKernel, type SparseInputKernel } from '../tensor/gemm/sparse.js';
 import type { SparseRows } from '../tensor/gemm/sparse-rows.js';
+import { GradColumns } from '../tensor/gemm/grad-columns.js';
 import { addColumnSums, fillRows } from '../tensor/ops.js';
 import type { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -115,6 +116,13 @@ export class Linear extends BaseLayer {
     }
     this.sparseSource = source;
     this.sparseRows = rows;
+    // Track dW's non-zero columns while a block form is offered (zeroGrad and SGD/Adagrad then skip the rest).
+    const w = this.weight;
+    if (rows !== null && w.gradColumns === null) w.gradColumns = new GradColumns(this.outFeatures, this.inFeatures);
+    else if (rows === null && w.gradColumns !== null) {
+      w.gradColumns.dispose();
+      w.gradColumns = null;
+    }
   }
 
   /** Whether the last forward took the sparse-input path (its backward will too). */
@@ -172,9 +180,15 @@ export class Linear extends BaseLayer {
     const batch = dY.shape[0];
     const kernel = this.lastKernel;
     // dW[out, in] += dY[batch, out]ᵀ · X[batch, in].
-    if (kernel !== null) kernel.gradWeight(this.lastSparse!, this.outFeatures, dY.data, dY.offset, this.outFeatures, this.weight.grad, 0, this.inFeatures);
-    else sgemm(true, false, this.outFeatures, this.inFeatures, batch, 1, dY.data, dY.offset, this.outFeatures,
+    const columns = this.weight.gradColumns;
+    if (kernel !== null) {
+      columns?.addBlocks(this.lastSparse!);
+      kernel.gradWeight(this.lastSparse!, this.outFeatures, dY.data, dY.offset, this.outFeatures, this.weight.grad, 0, this.inFeatures);
+    } else {
+      if (columns !== null) columns.all = true;
+      sgemm(true, false, this.outFeatures, this.inFeatures, batch, 1, dY.data, dY.offset, this.outFeatures,
       x.data, x.offset, this.inFeatures, 1, this.weight.grad, 0, this.inFeatures);
+    }
     if (this.biasGradVector) addColumnSums(this.biasGradVector, dY);
     return dY;
   }

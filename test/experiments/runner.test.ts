@@ -26,7 +26,7 @@ const small = (over: Partial<RunConfigInput> = {}): RunConfigInput => ({
 });
 
 /** Everything but the wall time. */
-const numbers = (records: ResultRecord[]) => records.map((r) => (r.type === 'epoch' ? { ...r, seconds: 0 } : r));
+const numbers = (records: ResultRecord[]) => records.map((r) => (r.type === 'epoch' ? { ...r, seconds: 0, train_seconds: 0, eval_seconds: 0 } : r));
 
 describe('runExperiment', () => {
   it('runs the issue’s 1-epoch baseline net on 2,000 training images and records the protocol’s fields', async () => {
@@ -54,6 +54,9 @@ describe('runExperiment', () => {
       expect(v!).toBeLessThan(1);
     }
     expect(e.seconds).toBeGreaterThan(0);
+    expect(e.train_seconds).toBeGreaterThan(0);
+    expect(e.eval_seconds).toBeGreaterThan(0);
+    expect(e.train_seconds! + e.eval_seconds!).toBeLessThanOrEqual(e.seconds);
   });
 
   it('computes the training loss as the mean of the batch losses of the protocol’s step loop', async () => {

@@ -35,7 +35,7 @@ const cfg = (over: Partial<RunConfigInput>): RunConfigInput => ({
   ...over,
 });
 
-const stripSeconds = (text: string) => text.replace(/"seconds":[0-9.e+-]+/g, '"seconds":0');
+const stripSeconds = (text: string) => text.replace(/"(train_|eval_)?seconds":[0-9.e+-]+/g, '"$1seconds":0');
 
 describe('runSweep', () => {
   it('writes one file per run, skips complete runs, and re-runs an interrupted one identically', async () => {
