@@ -13,7 +13,8 @@
  * `all = true` (the dense backward does). Code that writes into a tracked gradient by hand must set
  * `all = true` too.
  */
-import { allocFloat32, freeFloat32 } from '../memory.js';
+import { allocFloat32, freeFloat32, wasmHeap } from '../memory.js';
+import { sparseWasmExports } from './sparse.js';
 import { SPARSE_BLOCK, type SparseRows } from './sparse-rows.js';
 
 export class GradColumns {
@@ -68,8 +69,13 @@ export class GradColumns {
 
   /** Zero `grad` ([rows, cols], row-major): only the runs when known, else all of it. Afterwards no run is needed. */
   zero(grad: Float32Array): void {
+    const ex = this.all ? null : sparseWasmExports();
+    const heap = ex === null ? null : wasmHeap();
+    const at = heap === null ? -1 : heap.addressOf(grad);
     if (this.all) grad.fill(0);
-    else {
+    else if (at >= 0 && heap!.addressOf(this.storage) >= 0 && grad.length === this.rows * this.cols) {
+      ex!.zero_runs(this.rows, 4 * this.cols, this.count, heap!.addressOf(this.storage), at);
+    } else {
       const runs = this.runs, cols = this.cols;
       for (let r = 0, base = 0; r < this.rows; r++, base += cols) {
         for (let q = 0; q < this.count; q++) {

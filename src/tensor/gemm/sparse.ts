@@ -81,11 +81,21 @@ export interface PlacedSparseKernel extends SparseInputKernel {
   accepts(x: SparseRows, a: Float32Array, b: Float32Array): boolean;
 }
 
-function makeWasmSparseKernel(): PlacedSparseKernel | null {
+let sparseModule: SparseExports | null | undefined;
+
+/** The sparse module's exports on the process-wide heap, or null without SIMD or shared memory. */
+export function sparseWasmExports(): SparseExports | null {
+  if (sparseModule !== undefined) return sparseModule;
   const api = wasmApi();
-  if (!api || !wasmFeatures().simd || !wasmMemoryAvailable()) return null;
+  if (!api || !wasmFeatures().simd || !wasmMemoryAvailable()) return (sparseModule = null);
+  sparseModule = new api.Instance(new api.Module(buildSparseModule()), { env: { memory: wasmHeap().memory } }).exports as unknown as SparseExports;
+  return sparseModule;
+}
+
+function makeWasmSparseKernel(): PlacedSparseKernel | null {
+  const ex = sparseWasmExports();
+  if (ex === null) return null;
   const heap = wasmHeap();
-  const ex = new api.Instance(new api.Module(buildSparseModule()), { env: { memory: heap.memory } }).exports as unknown as SparseExports;
   const addr = (a: Float32Array | Int32Array): number => heap.addressOf(a as unknown as Float32Array);
   const accepts = (x: SparseRows, a: Float32Array, b: Float32Array): boolean =>
     addr(x.values) >= 0 && addr(x.rowStart) >= 0 && addr(x.blockFeature) >= 0 && addr(a) >= 0 && addr(b) >= 0;

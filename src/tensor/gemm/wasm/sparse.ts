@@ -147,16 +147,45 @@ function emitGradWeight(m: ModuleBuilder, width: number): void {
   whileLoop(f, () => f.lget(j).lget(P('N')).i32LtS(), () => pass(1));
 }
 
+/**
+ * zero_runs(rows, rowBytes, count, runs, A): A[r, run] = +0 for every row r and column run q
+ * (runs[2q] = the run's byte offset in a row, runs[2q + 1] = its length in elements, a multiple of 4;
+ * A + r·rowBytes + runs[2q] 16-byte aligned or not — v128 stores take any address).
+ */
+function emitZeroRuns(m: ModuleBuilder): void {
+  const f = m.declare('zero_runs', [['rows', i32], ['rowBytes', i32], ['count', i32], ['runs', i32], ['A', i32]]);
+  const P = (n: string) => f.get(n);
+  const r = f.local(i32), q = f.local(i32), end = f.local(i32), p = f.local(i32), stop = f.local(i32), base = f.local(i32);
+  f.lget(P('A')).lset(base);
+  whileLoop(f, () => f.lget(r).lget(P('rows')).i32LtS(), () => {
+    f.lget(P('runs')).lset(q);
+    f.lget(P('count')).i32(3).i32Shl().lget(q).i32Add().lset(end);
+    whileLoop(f, () => f.lget(q).lget(end).i32LtS(), () => {
+      f.lget(q).i32Load().lget(base).i32Add().lset(p);
+      f.lget(q).i32Load(4).i32(2).i32Shl().lget(p).i32Add().lset(stop);
+      whileLoop(f, () => f.lget(p).lget(stop).i32LtS(), () => {
+        f.lget(p).v128Zero().v128Store();
+        addTo(f, p, 16);
+      });
+      addTo(f, q, 8);
+    });
+    addTo(f, base, P('rowBytes'));
+    addTo(f, r, 1);
+  });
+}
+
 export function buildSparseModule(width = SPARSE_WIDTH): Uint8Array {
   if (width !== 1 && width % 4 !== 0) throw new RangeError(`buildSparseModule: width must be 1 or a multiple of 4, got ${width}`);
   const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true });
   emitForward(m, width);
   emitGradWeight(m, width);
+  emitZeroRuns(m);
   return m.encode();
 }
 
 export interface SparseExports {
   spmm_fwd(M: number, N: number, rowStart: number, blockFeature: number, values: number, W: number, ldw: number, Y: number, ldy: number): void;
   spmm_dw(M: number, N: number, rowStart: number, blockFeature: number, values: number, dY: number, ldy: number, dW: number, ldw: number): void;
+  zero_runs(rows: number, rowBytes: number, count: number, runs: number, A: number): void;
 }
 
