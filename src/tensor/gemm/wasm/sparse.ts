@@ -20,6 +20,7 @@
  */
 import { FunctionBuilder, Local, ModuleBuilder, addTo, whileLoop } from './builder.js';
 import { ValType } from './opcodes.js';
+import { emitSigmoid } from './sigmoid.js';
 
 const { i32, v128 } = ValType;
 
@@ -180,6 +181,7 @@ export function buildSparseModule(width = SPARSE_WIDTH): Uint8Array {
   emitForward(m, width);
   emitGradWeight(m, width);
   emitZeroRuns(m);
+  emitSigmoid(m);
   return m.encode();
 }
 
@@ -187,5 +189,6 @@ export interface SparseExports {
   spmm_fwd(M: number, N: number, rowStart: number, blockFeature: number, values: number, W: number, ldw: number, Y: number, ldy: number): void;
   spmm_dw(M: number, N: number, rowStart: number, blockFeature: number, values: number, dY: number, ldy: number, dW: number, ldw: number): void;
   zero_runs(rows: number, rowBytes: number, count: number, runs: number, A: number): void;
+  sigmoid_f32(n: number, x: number, out: number): number;
 }
 
