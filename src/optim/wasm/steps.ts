@@ -140,6 +140,8 @@ export interface ColumnRuns {
   readonly cols: number;
   readonly count: number;
   readonly runs: Int32Array;
+  /** Every run starts and ends on a multiple of 4 columns (what `sgd_runs_fma` needs). */
+  readonly blockRuns?: boolean;
 }
 
 function runsArgs(param: Float32Array, grad: Float32Array, support: ColumnRuns): number {
@@ -159,6 +161,11 @@ export function sgdStepWasmRuns(param: Float32Array, grad: Float32Array, options
   const pr = runsArgs(param, grad, support);
   if (pr < 0) return false;
   const k = familyKernels('sgd');
+  if (k?.sgdRunsFma && support.blockRuns) {
+    k.sgdRunsFma(support.rows, 4 * support.cols, support.count, pr, heapAddress(param), heapAddress(grad), -options.lr);
+    kernelStats.calls++;
+    return true;
+  }
   const fn = k?.runs[0];
   if (!fn) return false;
   fn(support.rows, 4 * support.cols, support.count, pr, k!.scratch, heapAddress(param), heapAddress(grad), 0, 0, 0, 1, -options.lr);
