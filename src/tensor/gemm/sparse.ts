@@ -88,7 +88,8 @@ export function sparseWasmExports(): SparseExports | null {
   if (sparseModule !== undefined) return sparseModule;
   const api = wasmApi();
   if (!api || !wasmFeatures().simd || !wasmMemoryAvailable()) return (sparseModule = null);
-  sparseModule = new api.Instance(new api.Module(buildSparseModule()), { env: { memory: wasmHeap().memory } }).exports as unknown as SparseExports;
+  const fma = wasmFeatures().relaxedSimd;
+  sparseModule = new api.Instance(new api.Module(buildSparseModule(undefined, fma)), { env: { memory: wasmHeap().memory } }).exports as unknown as SparseExports;
   return sparseModule;
 }
 

@@ -11,7 +11,7 @@
  * Y. The weight gradient splats dY[i, j] for `width` outputs and adds splat·X_b into the `width` rows of
  * dW (load, multiply, add, store). Both run j outermost, so the `width` rows of W (or dW) — 25 KiB for
  * 8 rows of 784 — stay in L1 while every row of the batch passes. Multiply and add are separate (no
- * relaxed FMA), so the module needs only fixed-width SIMD.
+ * relaxed FMA) unless built with `fma` (where the engine has relaxed SIMD, as the gemm kernels do).
  *
  * spmm_fwd(M, N, rowStart, blockFeature, values, W, ldw, Y, ldy)
  * spmm_dw(M, N, rowStart, blockFeature, values, dY, ldy, dW, ldw)
@@ -83,7 +83,7 @@ function hsum4(f: FunctionBuilder, a: Local, b: Local, c: Local, d: Local): void
   f.lget(t0).lget(t1).shuffle32([0, 1, 4, 5]).lget(t0).lget(t1).shuffle32([2, 3, 6, 7]).f32x4Add();
 }
 
-function emitForward(m: ModuleBuilder, width: number): void {
+function emitForward(m: ModuleBuilder, width: number, fma: boolean): void {
   const f = m.declare('spmm_fwd', [['M', i32], ['N', i32], ['rowStart', i32], ['blockFeature', i32], ['values', i32], ['W', i32], ['ldw', i32], ['Y', i32], ['ldy', i32]]);
   const P = (n: string) => f.get(n);
   const j = f.local(i32), yp = f.local(i32);
@@ -99,7 +99,10 @@ function emitForward(m: ModuleBuilder, width: number): void {
         for (let r = 0; r < w; r++) f.v128Zero().lset(acc[r]);
       },
       block: (x, c) => {
-        for (let r = 0; r < w; r++) f.lget(acc[r]).lget(x).lget(wr[r]).lget(c).i32Add().v128Load().f32x4Mul().f32x4Add().lset(acc[r]);
+        for (let r = 0; r < w; r++) {
+          if (fma) f.lget(x).lget(wr[r]).lget(c).i32Add().v128Load().lget(acc[r]).f32x4RelaxedMadd().lset(acc[r]);
+          else f.lget(acc[r]).lget(x).lget(wr[r]).lget(c).i32Add().v128Load().f32x4Mul().f32x4Add().lset(acc[r]);
+        }
       },
       afterRow: () => {
         if (w === 1) {
@@ -123,7 +126,7 @@ function emitForward(m: ModuleBuilder, width: number): void {
   whileLoop(f, () => f.lget(j).lget(P('N')).i32LtS(), () => pass(1));
 }
 
-function emitGradWeight(m: ModuleBuilder, width: number): void {
+function emitGradWeight(m: ModuleBuilder, width: number, fma: boolean): void {
   const f = m.declare('spmm_dw', [['M', i32], ['N', i32], ['rowStart', i32], ['blockFeature', i32], ['values', i32], ['dY', i32], ['ldy', i32], ['dW', i32], ['ldw', i32]]);
   const P = (n: string) => f.get(n);
   const j = f.local(i32), dyp = f.local(i32), p = f.local(i32);
@@ -140,7 +143,8 @@ function emitGradWeight(m: ModuleBuilder, width: number): void {
       block: (x, c) => {
         for (let r = 0; r < w; r++) {
           f.lget(wr[r]).lget(c).i32Add().ltee(p);
-          f.lget(p).v128Load().lget(s[r]).lget(x).f32x4Mul().f32x4Add().v128Store();
+          if (fma) f.lget(s[r]).lget(x).lget(p).v128Load().f32x4RelaxedMadd().v128Store();
+          else f.lget(p).v128Load().lget(s[r]).lget(x).f32x4Mul().f32x4Add().v128Store();
         }
       },
       afterRow: () => addTo(f, dyp, P('ldy')),
@@ -179,11 +183,12 @@ function emitZeroRuns(m: ModuleBuilder): void {
   });
 }
 
-export function buildSparseModule(width = SPARSE_WIDTH): Uint8Array {
+/** `fma`: multiply-adds as f32x4.relaxed_madd (needs relaxed SIMD; fused on x64), else mul + add. */
+export function buildSparseModule(width = SPARSE_WIDTH, fma = false): Uint8Array {
   if (width !== 1 && width % 4 !== 0) throw new RangeError(`buildSparseModule: width must be 1 or a multiple of 4, got ${width}`);
   const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true });
-  emitForward(m, width);
-  emitGradWeight(m, width);
+  emitForward(m, width, fma);
+  emitGradWeight(m, width, fma);
   emitZeroRuns(m);
   emitSigmoid(m);
   return m.encode();
