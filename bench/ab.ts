@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ab --base <rev> [--head <rev>] [--rounds 5] [--metric cpu_step_ms] -- <bench> [bench flags]`:
+ * `npm run bench -- ab --base <rev> [--head <rev>] [--rounds 5] [--metric cpu_step_ms] [--key f1,f2] -- <bench> [bench flags]`:
  * a paired A/B comparison of two commits' code on one of these benchmarks, e.g.
  *
  *   npm run bench -- ab --base main --rounds 5 -- epoch --batch-size 1 --optimizers sgd --inputs mnist --paths sparse --no-test
@@ -45,8 +45,11 @@ function runBench(dir: string, bench: string[]): Row[] {
   return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Row);
 }
 
-const keyOf = (row: Row): string =>
-  Object.entries(row).filter(([k, v]) => typeof v === 'string' || k === 'batch_size' || k === 'batch').map(([k, v]) => `${k}=${String(v)}`).join(' ');
+/** Rows match on `fields` when given (e.g. `--key optimizer` against a revision whose bench names fewer fields), else on every string field. */
+const keyOf = (row: Row, fields: string[] | null): string =>
+  fields
+    ? fields.map((k) => `${k}=${String(row[k])}`).join(' ')
+    : Object.entries(row).filter(([k, v]) => typeof v === 'string' || k === 'batch_size' || k === 'batch').map(([k, v]) => `${k}=${String(v)}`).join(' ');
 
 export async function main(args: string[]): Promise<void> {
   const sep = args.indexOf('--');
@@ -56,6 +59,7 @@ export async function main(args: string[]): Promise<void> {
   if (!baseRev) throw new Error('bench ab: --base <rev> is required');
   const rounds = Number(option(own, 'rounds') ?? 5);
   const metric = option(own, 'metric') ?? 'cpu_step_ms';
+  const keyFields = option(own, 'key')?.split(',') ?? null;
   const sides = [checkout(baseRev), checkout(option(own, 'head') ?? 'WORKTREE')];
   const values = new Map<string, [number[], number[]]>();
   for (let r = 0; r < rounds; r++) {
@@ -66,7 +70,7 @@ export async function main(args: string[]): Promise<void> {
       for (const row of got[s]) {
         const v = row[metric];
         if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-        const k = keyOf(row);
+        const k = keyOf(row, keyFields);
         if (!values.has(k)) values.set(k, [[], []]);
         values.get(k)![s][r] = v;
       }

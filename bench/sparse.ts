@@ -47,6 +47,7 @@ export async function main(args: string[]): Promise<void> {
   const previous = useWasmMemory(true);
   const rng = new Rng(5);
   const rows: Array<Record<string, string | number>> = [];
+  let layoutMirrorUs = NaN;
   try {
     const W = rng.fillUniform(heap.allocFloat32(N * K), -0.04, 0.04);
     const dW = heap.allocFloat32(N * K);
@@ -73,23 +74,37 @@ export async function main(args: string[]): Promise<void> {
           batch: M, input: d, block_density: x.density,
           fwd_sparse_us: 1000 * median(t[0]), fwd_dense_us: 1000 * median(t[1]), fwd_dense_over_sparse: ratio(0, 1),
           dw_sparse_us: 1000 * median(t[2]), dw_dense_us: 1000 * median(t[3]), dw_dense_over_sparse: ratio(2, 3),
+          both_dense_over_sparse: median(t[0].map((_, r) => (t[1][r] + t[3][r]) / (t[0][r] + t[2][r]))),
         };
         if (json) printJsonLine({ bench: 'sparse', dense_kernel: activeGemmKernel().name, ...rec });
         rows.push({
           batch: M, input: d, 'block density': rec.block_density,
           'fwd sparse µs': rec.fwd_sparse_us, 'fwd dense µs': rec.fwd_dense_us, 'fwd dense÷sparse': rec.fwd_dense_over_sparse,
           'dW sparse µs': rec.dw_sparse_us, 'dW dense µs': rec.dw_dense_us, 'dW dense÷sparse': rec.dw_dense_over_sparse,
+          'both dense÷sparse': rec.both_dense_over_sparse,
         });
       }
       x.dispose();
       for (const a of [Y, dY, X]) heap.freeArray(a);
     }
+    // What keeping a transposed [in, out] mirror of W would cost per step (the layout a CSR kernel with
+    // SIMD over outputs needs): one full transpose after every optimizer step (Adam changes every weight).
+    const Wt = heap.allocFloat32(N * K);
+    const transpose = () => {
+      for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) Wt[k * N + j] = W[j * K + k];
+    };
+    const tt: number[] = [];
+    for (let r = 0; r < rounds; r++) tt.push(cpuPerCall(transpose));
+    layoutMirrorUs = 1000 * median(tt);
+    heap.freeArray(Wt);
     heap.freeArray(W);
     heap.freeArray(dW);
   } finally {
     setFloat32Allocator(previous);
   }
+  if (json) printJsonLine({ bench: 'sparse', what: 'transpose W to [in, out]', us: layoutMirrorUs });
   if (!json) {
+    console.log(`transposing W (${N}×${K}) into an [in, out] mirror: ${layoutMirrorUs.toFixed(1)} µs CPU per step`);
     console.log(`sparse-input kernels vs dense gemm (${activeGemmKernel().name}), ${K} → ${N}, CPU time per call, medians of ${rounds} interleaved rounds`);
     printTable(rows);
   }
