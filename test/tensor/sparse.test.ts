@@ -134,9 +134,9 @@ describe('SparseRows', () => {
   it('chooses the kernel by mode and density', () => {
     const heap = wasmHeap();
     const prev = useWasmMemory(true);
-    const w = heap.allocFloat32(8), y = heap.allocFloat32(2);
-    const sparse = SparseRows.fromDense(new Float32Array([1, 0, 0, 0, 0, 0, 0, 0]), 1, 8);
-    const dense = SparseRows.fromDense(new Float32Array([1, 0, 0, 0, 0, 0, 0, 1]), 1, 8);
+    const w = heap.allocFloat32(12), y = heap.allocFloat32(2);
+    const sparse = SparseRows.fromDense(new Float32Array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 1, 12); // 1 of 3 blocks
+    const dense = SparseRows.fromDense(new Float32Array([1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]), 1, 12); // 2 of 3
     setFloat32Allocator(prev);
     try {
       expect(sparse.density).toBeLessThanOrEqual(SPARSE_AUTO_MAX_DENSITY);
@@ -144,10 +144,10 @@ describe('SparseRows', () => {
       const wasm = sparseWasmKernel();
       expect(chooseSparseKernel(sparse, w, y)).toBe(wasm);
       expect(chooseSparseKernel(dense, w, y)).toBe(null);
-      expect(chooseSparseKernel(sparse, new Float32Array(8), y)).toBe(null); // not in the heap: dense
+      expect(chooseSparseKernel(sparse, new Float32Array(12), y)).toBe(null); // not in the heap: dense
       setSparseInputMode('sparse');
       expect(chooseSparseKernel(dense, w, y)).toBe(wasm);
-      expect(chooseSparseKernel(sparse, new Float32Array(8), y)?.name).toBe('sparse-js');
+      expect(chooseSparseKernel(sparse, new Float32Array(12), y)?.name).toBe('sparse-js');
       setSparseInputMode('dense');
       expect(chooseSparseKernel(sparse, w, y)).toBe(null);
       expect(() => setSparseInputMode('fast' as never)).toThrow(/'auto', 'sparse' or 'dense'/);
