@@ -78,6 +78,11 @@ describe('README examples', () => {
     expect(logs[0]).toEqual(['heap', 4]);
   });
 
+  it('sparse inputs', async () => {
+    const logs = await run(blocks[6], 6);
+    expect(logs.at(-1)).toEqual([true, 2]);
+  });
+
   it('MNIST and samplers', async () => {
     const logs = await run(blocks[4], 4);
     expect(logs[0]).toEqual([60000, 10000, 784, true]);

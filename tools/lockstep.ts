@@ -3,7 +3,11 @@
  * same batches — through our model, optimizer and test pass, and compare every number.
  *
  *   /usr/bin/python3 tools/pytorch/lockstep.py --optimizer adam --seed 1 --steps 1200 --out /tmp/adam.json
- *   npx tsx tools/lockstep.ts /tmp/adam.json
+ *   npx tsx tools/lockstep.ts /tmp/adam.json [--dense]
+ *
+ * As the CLI trains: float32 storage in the WebAssembly heap (where the engine has it) and the first layer
+ * on the sparse-input path (mode 'auto', fed by SparseInputFeed); `--dense` replays on the JS heap through
+ * the dense gemm path instead.
  *
  * Prints the largest difference of the per-step training loss (first 10 steps, and all steps), of the final
  * weights (absolute, and relative to the largest weight), and of the test pass's numbers. With identical
@@ -14,7 +18,8 @@ import { readFileSync } from 'node:fs';
 import { loadMnist } from '../src/data/index.js';
 import { normalizeConfig } from '../src/experiments/config.js';
 import { setupRun } from '../src/experiments/runner.js';
-import { zeros } from '../src/tensor/index.js';
+import { Linear, SparseInputFeed } from '../src/layers/index.js';
+import { getFloat32Allocator, useWasmMemory, wasmMemoryAvailable, zeros } from '../src/tensor/index.js';
 
 interface Dump {
   optimizer: { name: string };
@@ -33,8 +38,11 @@ interface Dump {
 }
 
 function main(argv: string[]): number {
-  if (argv.length !== 1) throw new Error('usage: npx tsx tools/lockstep.ts DUMP.json (from tools/pytorch/lockstep.py)');
-  const dump = JSON.parse(readFileSync(argv[0], 'utf8')) as Dump;
+  const dense = argv.includes('--dense');
+  const files = argv.filter((a) => a !== '--dense');
+  if (files.length !== 1) throw new Error('usage: npx tsx tools/lockstep.ts DUMP.json [--dense] (DUMP from tools/pytorch/lockstep.py)');
+  const dump = JSON.parse(readFileSync(files[0], 'utf8')) as Dump;
+  if (!dense && wasmMemoryAvailable()) useWasmMemory(true);
   const data = loadMnist();
   const config = normalizeConfig({ optimizer: dump.optimizer.name as 'adam', seed: dump.seed, epochs: 1, batchSize: dump.batch_size });
   const s = setupRun(config, { train: data.train, test: data.test });
@@ -49,6 +57,7 @@ function main(argv: string[]): number {
   const F = s.train.features;
   const x = zeros([B, F]);
   const y = new Uint8Array(B);
+  const feed = dense ? null : SparseInputFeed.forModel(s.model, s.train, B);
   const losses: number[] = [];
   for (let step = 0; step < dump.steps; step++) {
     for (let r = 0; r < B; r++) {
@@ -56,12 +65,15 @@ function main(argv: string[]): number {
       x.data.set(s.train.images.subarray(i * F, (i + 1) * F), r * F);
       y[r] = s.train.labels[i];
     }
+    feed?.gather(dump.order, step * B, B, x);
     s.model.zeroGrad();
     const l = s.loss.forward(s.model.forward(x), y);
     s.model.backwardParams(s.loss.backward());
     s.optimizer.step();
     losses.push(l);
   }
+  const first = s.model.layers[0];
+  const path = first instanceof Linear && first.lastForwardSparse ? 'sparse-input first layer' : 'dense'; // of the training steps
   const ev = s.evaluator.run();
 
   const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>, n = a.length) => {
@@ -69,7 +81,7 @@ function main(argv: string[]): number {
     for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
     return m;
   };
-  console.log(`${dump.optimizer.name} seed ${dump.seed}, ${dump.steps} steps of ${B}; torch ${dump.torch} (BLAS ${dump.blas})`);
+  console.log(`${dump.optimizer.name} seed ${dump.seed}, ${dump.steps} steps of ${B}; torch ${dump.torch} (BLAS ${dump.blas}); ours: ${path}, ${getFloat32Allocator().name} memory`);
   console.log(`train loss: max |ours − torch| over the first 10 steps ${maxAbs(losses, dump.losses, Math.min(10, losses.length)).toExponential(2)}, over all ${maxAbs(losses, dump.losses).toExponential(2)}`);
   for (const p of params) {
     const f = dump.final[p.name];

@@ -36,7 +36,7 @@ import { writeReport } from '../experiments/report.js';
 import type { Summary } from '../experiments/summary.js';
 import { runSweep } from '../experiments/sweep.js';
 import { libraryVersion } from '../experiments/version.js';
-import { activeGemmKernel, gemmKernels, useGemmKernel, wasmMemoryAvailable } from '../tensor/index.js';
+import { activeGemmKernel, gemmKernels, setSparseInputMode, useGemmKernel, wasmMemoryAvailable, type SparseInputMode } from '../tensor/index.js';
 import { chooseMemory, OPTIMIZER_FLAGS, planFromFlags, QUICK, UsageError, type RunFlags } from './args.js';
 import { createProgress } from './progress.js';
 import { resolvePlan, type ResolvedPlan } from './plan.js';
@@ -68,6 +68,7 @@ interface RunCommandFlags extends RunFlags, OutputFlags, SweepFlags /* sweep hoo
   memory?: string;
   dryRun?: boolean;
   json?: boolean;
+  sparseInput?: string; // speed (issue 12): the first layer's sparse-input mode
 }
 
 const pm = (x: number, dx: number, digits: number): string =>
@@ -239,6 +240,13 @@ async function runCommand(target: string | undefined, overrides: string[], flags
       throw new UsageError(`--gemm: ${(e as Error).message}`);
     }
   }
+  if (flags.sparseInput !== undefined) {
+    try {
+      setSparseInputMode(flags.sparseInput as SparseInputMode);
+    } catch (e) {
+      throw new UsageError(`--sparse-input: ${(e as Error).message}`);
+    }
+  }
   const memory = chooseMemory(flags.memory, activeGemmKernel().name, wasmMemoryAvailable());
   const data = loadMnist(flags.dataDir !== undefined ? { dir: flags.dataDir } : {});
   const distinct = new Map<string, { config: RunConfig; labels: RunLabels }>();
@@ -328,7 +336,8 @@ export function buildProgram(): Command {
     .option('--force', 're-run runs that are already complete')
     .option('--no-progress', 'plain log lines instead of progress bars')
     .option('--gemm <kernel>', `matrix-multiply kernel (registered: ${gemmKernels().map((k) => k.name).join(', ')})`)
-    .option('--memory <where>', 'heap or wasm: where weights, gradients, activations and optimizer state live [default: wasm with a WebAssembly gemm kernel, else heap]');
+    .option('--memory <where>', 'heap or wasm: where weights, gradients, activations and optimizer state live [default: wasm with a WebAssembly gemm kernel, else heap]')
+    .option('--sparse-input <mode>', 'auto, sparse or dense: the first layer over the non-zero inputs only (auto: where the data is sparse enough) [default: auto]');
   run.addHelpText(
     'after',
     `

@@ -71,6 +71,10 @@ export interface EpochRecord {
   train_layers?: LayerRecord[];
   /** Wall time of the epoch: training plus evaluation. */
   seconds: number;
+  /** Wall time of the epoch's training steps alone (absent in records written before it existed). */
+  train_seconds?: number;
+  /** Wall time of the epoch's test pass with its metrics (absent in older records). */
+  eval_seconds?: number;
 }
 
 export interface DivergedRecord {

@@ -33,6 +33,7 @@ import type { Dataset, Sampler } from '../data/index.js';
 import { epochBatches, makeSampler, subset } from '../data/index.js';
 import { CrossEntropyLoss, Dropout, type Sequential } from '../layers/index.js';
 import { models, type BuiltModel } from './kinds/models.js';
+import { SparseInputFeed } from '../layers/sparse-input.js';
 import { activeGemmKernel, freeFloat32, Rng, setFloat32Allocator, type Float32Allocator, Tensor, useWasmMemory, zeros } from '../tensor/index.js';
 import {
   DATASETS,
@@ -383,6 +384,8 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
   const xBuf = zeros([B, F]);
   const yBuf = new Uint8Array(B);
   const rowsOf = imageRows(train);
+  // The first layer's sparse-input path (raw pixels are mostly zeros): null when it does not apply.
+  const feed = SparseInputFeed.forModel(model, train, B);
   // A pause for the event loop, with the run's allocator off meanwhile.
   const pause = async (): Promise<void> => {
     memory.leave();
@@ -425,6 +428,7 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
           xd.set(rowsOf[i], r * F);
           y[r] = labels[i];
         }
+        feed?.gather(order, start, rows, x);
         taps.setLabels(y);
         model.zeroGrad();
         const logits = model.forwardTrusted(x); // images checked finite once, in selectData
@@ -449,8 +453,11 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
           }
         }
       }
+      const trainSeconds = (performance.now() - t0) / 1000;
       const trainLayers = config.metrics.train ? taps.train.map((m) => m.result()) : undefined;
+      const tEval = performance.now();
       const ev = evaluator.run();
+      const evalSeconds = (performance.now() - tEval) / 1000;
       accuracy = ev.accuracy;
       if (!Number.isFinite(ev.loss) || taps.nonFinite !== null) {
         const what = Number.isFinite(ev.loss) ? taps.nonFinite : `test loss ${ev.loss}`;
@@ -468,6 +475,8 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
         layers: ev.layers,
         ...(trainLayers && { train_layers: trainLayers }),
         seconds: (performance.now() - t0) / 1000,
+        train_seconds: trainSeconds,
+        eval_seconds: evalSeconds,
       };
       outcome.epochs.push(record);
       emit(record);
@@ -481,6 +490,7 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
     }
     return outcome;
   } finally {
+    feed?.dispose();
     freeFloat32(xBuf.data);
   }
 }

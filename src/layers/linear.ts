@@ -1,5 +1,8 @@
 import { describeValue } from '../tensor/describe.js';
 import { sgemm } from '../tensor/gemm/index.js';
+import { chooseSparseKernel, type SparseInputKernel } from '../tensor/gemm/sparse.js';
+import type { SparseRows } from '../tensor/gemm/sparse-rows.js';
+import { GradColumns } from '../tensor/gemm/grad-columns.js';
 import { addColumnSums, fillRows } from '../tensor/ops.js';
 import type { Rng } from '../tensor/random.js';
 import { Tensor, shapeString } from '../tensor/tensor.js';
@@ -34,6 +37,12 @@ function checkFeatures(what: string, n: number): void {
  * The input of the last forward is kept by reference (not copied) for dW: do not overwrite it between
  * forward and backward.
  *
+ * Sparse input (a first layer fed raw pixels): {@link setSparseInput} offers the block form of an input
+ * tensor (../tensor/gemm/sparse-rows.ts); a forward on that very tensor then computes Y = X·Wᵀ + b and
+ * the backward dW += dYᵀ·X over X's non-zero blocks only, when `chooseSparseKernel` takes the sparse path
+ * (mode 'auto': the operands are in the WebAssembly heap and the batch is sparse enough). W stays in
+ * PyTorch's [out, in] layout either way; results differ from the dense path in float32 summation order.
+ *
  * Initialisation as `torch.nn.Linear.reset_parameters`: W and b uniform on (−1/√in, 1/√in) — PyTorch
  * reaches that bound through kaiming_uniform_(a = √5): gain √(2/(1+5)) · √(3/in) = 1/√in. Weights are drawn
  * first (row-major), then the bias, from the given Rng. (Keras' Dense instead defaults to Glorot-uniform
@@ -53,6 +62,12 @@ export class Linear extends BaseLayer {
   /** The input of the last forward (kept by reference, not copied: dW needs it). */
   private lastInput: Tensor | null = null;
   private lastOutput: Tensor | null = null;
+  /** The tensor whose block form is {@link sparseRows} (see {@link setSparseInput}). */
+  private sparseSource: Tensor | null = null;
+  private sparseRows: SparseRows | null = null;
+  /** The sparse kernel of the last forward (null: it was dense) and the block form it read. */
+  private lastKernel: SparseInputKernel | null = null;
+  private lastSparse: SparseRows | null = null;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions) {
     super('linear', options?.name);
@@ -98,9 +113,48 @@ export class Linear extends BaseLayer {
     return [inputShape[0], this.outFeatures];
   }
 
+  /**
+   * Offer `rows`, the block form of `source` (same values, same row order), to the forwards whose input
+   * is `source` itself (the object); any other input takes the dense path. `null, null` withdraws it.
+   * The caller refills `rows` together with `source` and, like the input itself, must not change either
+   * between a forward and its backward.
+   */
+  setSparseInput(source: Tensor | null, rows: SparseRows | null): void {
+    if ((source === null) !== (rows === null)) throw new TypeError(`${this.name}: setSparseInput takes a tensor and its block form, or null and null`);
+    if (rows !== null && rows.features !== this.inFeatures) {
+      throw new RangeError(`${this.name}: setSparseInput: the block form has ${rows.features} features, the layer takes ${this.inFeatures}`);
+    }
+    this.sparseSource = source;
+    this.sparseRows = rows;
+    // Track dW's non-zero columns while a block form is offered (zeroGrad and SGD/Adagrad then skip the rest).
+    const w = this.weight;
+    if (rows !== null && w.gradColumns === null) w.gradColumns = new GradColumns(this.outFeatures, this.inFeatures);
+    else if (rows === null && w.gradColumns !== null) {
+      w.gradColumns.dispose();
+      w.gradColumns = null;
+    }
+  }
+
+  /** Whether the last forward took the sparse-input path (its backward will too). */
+  get lastForwardSparse(): boolean {
+    return this.lastKernel !== null;
+  }
+
   protected compute(x: Tensor): Tensor {
     const batch = x.shape[0];
     const y = this.outputs.get(batch);
+    const sp = this.sparseRows;
+    const kernel = sp !== null && x === this.sparseSource && sp.rows === batch ? chooseSparseKernel(sp, this.weight.data, y.data) : null;
+    this.lastKernel = kernel;
+    this.lastSparse = kernel === null ? null : sp;
+    if (kernel !== null) {
+      if (this.biasVector) fillRows(y, this.biasVector);
+      else y.data.fill(0);
+      kernel.forward(sp!, this.outFeatures, this.weight.data, 0, this.inFeatures, y.data, 0, this.outFeatures);
+      this.lastInput = x;
+      this.lastOutput = y;
+      return y;
+    }
     if (this.biasVector) fillRows(y, this.biasVector);
     // Y[batch, out] = X[batch, in] · W[out, in]ᵀ (+ Y when it holds the bias).
     sgemm(false, true, batch, this.outFeatures, this.inFeatures, 1, x.data, x.offset, this.inFeatures,
@@ -134,9 +188,17 @@ export class Linear extends BaseLayer {
     if (x === null || this.lastOutput === null) throw new Error(`${this.name}: backward called before forward`);
     checkGradShape(this.name, dY, this.lastOutput);
     const batch = dY.shape[0];
+    const kernel = this.lastKernel;
     // dW[out, in] += dY[batch, out]ᵀ · X[batch, in].
-    sgemm(true, false, this.outFeatures, this.inFeatures, batch, 1, dY.data, dY.offset, this.outFeatures,
+    const columns = this.weight.gradColumns;
+    if (kernel !== null) {
+      columns?.addBlocks(this.lastSparse!);
+      kernel.gradWeight(this.lastSparse!, this.outFeatures, dY.data, dY.offset, this.outFeatures, this.weight.grad, 0, this.inFeatures);
+    } else {
+      if (columns !== null) columns.all = true;
+      sgemm(true, false, this.outFeatures, this.inFeatures, batch, 1, dY.data, dY.offset, this.outFeatures,
       x.data, x.offset, this.inFeatures, 1, this.weight.grad, 0, this.inFeatures);
+    }
     if (this.biasGradVector) addColumnSums(this.biasGradVector, dY);
     return dY;
   }
@@ -157,5 +219,8 @@ export class Linear extends BaseLayer {
     this.inputGrads.dispose();
     this.lastInput = null;
     this.lastOutput = null;
+    this.sparseSource = null;
+    this.sparseRows = null;
+    this.lastSparse = null;
   }
 }

@@ -1,5 +1,6 @@
 import { describeShape, describeValue } from '../tensor/describe.js';
 import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
+import type { GradColumns } from '../tensor/gemm/grad-columns.js';
 import { shapeString, sizeOf } from '../tensor/tensor.js';
 
 /**
@@ -12,6 +13,12 @@ export class Parameter {
   readonly shape: readonly number[];
   private paramName: string;
   private released = false;
+  /**
+   * The gradient's possibly non-zero columns, when a layer tracks them (a first Linear on the sparse-input
+   * path); null otherwise. `zeroGrad` then clears only those, and SGD / Adagrad step only those where that
+   * is exact. Code writing into `grad` by hand while it is set must set its `all` to true.
+   */
+  gradColumns: GradColumns | null = null;
 
   constructor(name: string, shape: readonly number[]) {
     if (typeof name !== 'string') throw new TypeError(`Parameter: name must be a string, got ${describeValue(name)}`);
@@ -51,12 +58,16 @@ export class Parameter {
   dispose(): void {
     if (this.released) return;
     this.released = true;
+    this.gradColumns?.dispose();
+    this.gradColumns = null;
     freeFloat32(this.data);
     freeFloat32(this.grad);
   }
 
   zeroGrad(): void {
-    this.grad.fill(0);
+    const gc = this.gradColumns;
+    if (gc !== null) gc.zero(this.grad);
+    else this.grad.fill(0);
   }
 
   /**

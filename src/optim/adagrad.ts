@@ -27,7 +27,8 @@
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
 import { check, checkCommon, checkLength, checkTypes } from './checks.js';
 import { fma32 } from './fused.js';
-import { adagradStepWasm } from './wasm/steps.js';
+import { adagradStepWasm, adagradStepWasmRuns, type ColumnRuns } from './wasm/steps.js';
+import { skippingZeroGradients } from './skip-zero.js';
 
 export interface AdagradOptions extends CommonOptions {
   /** Learning rate γ. Default 0.01. */
@@ -122,6 +123,8 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
 
   protected updateParameter(p: ParameterLike, grad: Float32Array, s: AdagradState, group: ParamGroup<AdagradOptions>): void {
     s.step = fround(s.step + 1); // a float32 tensor in PyTorch
+    const support = (p as { gradColumns?: ColumnRuns | null }).gradColumns;
+    if (support != null && grad === p.grad && skippingZeroGradients() && adagradStepWasmRuns(p.data, grad, s, group, s.step, support)) return;
     if (!adagradStepWasm(p.data, grad, s, group, s.step)) adagradStep(p.data, grad, s, group, s.step);
   }
 

@@ -50,6 +50,7 @@ export { check, checkCommon, checkLength, checkTypes } from './checks.js';
 export { fma32 } from './fused.js';
 export * from './sgd.js';
 export * from './adagrad.js';
+export { setSkipZeroGradients, skippingZeroGradients } from './skip-zero.js';
 export * from './adadelta.js';
 export * from './adam.js';
 export * from './adamw.js';

@@ -23,7 +23,8 @@
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
 import { check, checkCommon, checkLength, checkTypes } from './checks.js';
 import { fma32 } from './fused.js';
-import { sgdStepWasm } from './wasm/steps.js';
+import { skippingZeroGradients } from './skip-zero.js';
+import { sgdStepWasm, sgdStepWasmRuns, type ColumnRuns } from './wasm/steps.js';
 
 export interface SGDOptions extends CommonOptions {
   /** Learning rate γ. Required (no default, as in PyTorch). */
@@ -58,6 +59,7 @@ export interface SGDState extends SGDBuffers {
 export const SGD_DEFAULTS: Readonly<Omit<SGDOptions, 'lr'>> = Object.freeze({ momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false });
 
 const fround = Math.fround;
+
 
 /**
  * One SGD step for one parameter, in place. With μ ≠ 0, `state.momentum_buffer` must be allocated (any
@@ -147,6 +149,9 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       }
       s.step++;
     }
+    // Only the gradient's possibly non-zero columns when they are known and the step is the identity elsewhere.
+    const support = (p as { gradColumns?: ColumnRuns | null }).gradColumns;
+    if (support != null && grad === p.grad && skippingZeroGradients() && sgdStepWasmRuns(p.data, grad, group, support)) return;
     if (!sgdStepWasm(p.data, grad, s, group, s.step)) sgdStep(p.data, grad, s, group, s.step);
   }
 

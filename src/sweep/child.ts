@@ -4,19 +4,19 @@
  * run's status over the IPC channel, and exits as soon as the channel closes (the parent died), so no
  * orphan keeps training.
  *
- * Messages in: `init` { dataSource, gemmKernel }, `run` { id, config, options }, `abort`.
+ * Messages in: `init` { dataSource, gemmKernel, sparseInput }, `run` { id, config, options }, `abort`.
  * Messages out: `ready`, `start`, `progress`, `end` { status }, `fatal` { message }.
  */
 import type { RunConfig } from '../experiments/config.js';
 import type { RunData, RunProgress } from '../experiments/runner.js';
-import { useGemmKernel } from '../tensor/index.js';
+import { setSparseInputMode, sparseInputMode, useGemmKernel, type SparseInputMode } from '../tensor/index.js';
 import { loadDataSource, type DataSource } from './data-source.js';
 import { runOne, type RunOneOptions, type SweepRunStatus } from './run-one.js';
 
 export type ChildRunOptions = Omit<RunOneOptions, 'data' | 'signal' | 'onStart' | 'onProgress'>;
 
 export type ToChild =
-  | { type: 'init'; dataSource: DataSource; gemmKernel: string }
+  | { type: 'init'; dataSource: DataSource; gemmKernel: string; sparseInput?: SparseInputMode }
   | { type: 'run'; id: string; config: RunConfig; options: ChildRunOptions }
   | { type: 'abort' };
 
@@ -43,6 +43,7 @@ process.on('message', (m: ToChild) => {
     try {
       if (m.type === 'init') {
         useGemmKernel(m.gemmKernel);
+        if (m.sparseInput !== undefined && m.sparseInput !== sparseInputMode()) setSparseInputMode(m.sparseInput);
         data = await loadDataSource(m.dataSource);
         send({ type: 'ready' });
       } else if (m.type === 'abort') {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunConfig } from '../experiments/config.js';
 import type { RunProgress } from '../experiments/runner.js';
 import type { ChildRunOptions, FromChild, ToChild } from './child.js';
+import { sparseInputMode } from '../tensor/index.js';
 import type { RunLabels } from '../experiments/runner.js';
 import type { DataSource } from './data-source.js';
 import type { SweepRunStatus } from './run-one.js';
@@ -97,7 +98,8 @@ class Slot {
         else if (m.type === 'fatal') reject(new Error(`pool worker ${this.index}: ${m.message}`));
         else if (m.type === 'exit') reject(new Error(`pool worker ${this.index} exited while starting (code ${m.code}, signal ${m.signal})`));
       };
-      this.send({ type: 'init', dataSource: this.options.dataSource, gemmKernel: this.options.gemmKernel });
+      // The parent's kernel choices travel with the work: a worker computes what the parent would.
+      this.send({ type: 'init', dataSource: this.options.dataSource, gemmKernel: this.options.gemmKernel, sparseInput: sparseInputMode() });
     });
   }
 

@@ -1,3 +1,4 @@
+import { sigmoidWasm } from './gemm/activations.js';
 import { Tensor, shapeString } from './tensor.js';
 import { describeValue } from './describe.js';
 
@@ -56,11 +57,13 @@ function requireMatrix(op: string, name: string, t: Tensor): void {
 /**
  * out = σ(x) = 1 / (1 + e^−x), evaluated without overflow: e^−x for x ≥ 0 and e^x / (1 + e^x) for x < 0,
  * so neither branch exponentiates a positive number (the naive e^x / (1 + e^x) gives ∞/∞ = NaN at x ≈ 710
- * in float64, x ≈ 89 in float32). NaN propagates.
+ * in float64, x ≈ 89 in float32). NaN propagates. Arrays in the WebAssembly heap (`useWasmMemory`) go
+ * through the SIMD kernel of gemm/activations.ts instead: a float32 exp, within a few ulps of this.
  */
 export function sigmoid(out: Tensor, x: Tensor): Tensor {
   requireSameShape('sigmoid', 'out', out, 'x', x);
   const o = out.data, a = x.data, n = out.size, oo = out.offset, xo = x.offset;
+  if (sigmoidWasm(o, oo, a, xo, n)) return out; // SIMD, a few ulps (see gemm/activations.ts); else exact below
   for (let i = 0; i < n; i++) {
     const v = a[xo + i];
     if (v >= 0) {

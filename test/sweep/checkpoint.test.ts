@@ -33,7 +33,8 @@ const cfg = (over: Partial<RunConfigInput>): RunConfigInput => ({
   data: { train: { start: 0, end: 400 }, test: { start: 0, end: 100 } },
   ...over,
 });
-const strip = (t: string): string => t.replace(/"seconds":[0-9.e+-]+/g, '"seconds":0');
+// timing fields (seconds, train_seconds, eval_seconds) and the header's provenance (start time, command line) aside
+const strip = (t: string): string => t.replace(/"(train_|eval_)?seconds":[0-9.e+-]+/g, '"$1seconds":0').replace(/"provenance":\{[^{}]*\}/g, '"provenance":{}');
 
 /** Run `config` into `dir`, stopping (abort) right after epoch `stopAfter`. */
 async function stopAfter(config: RunConfigInput, dir: string, epoch: number, extra = {}) {

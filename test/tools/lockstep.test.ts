@@ -82,14 +82,14 @@ describe('tools/lockstep.ts', () => {
     const [ok, usage, bad] = await Promise.all([lockstep([good]), lockstep([]), lockstep([noBias])]);
 
     expect(usage.code).toBe(2);
-    expect(usage.stderr.trim()).toBe('error: usage: npx tsx tools/lockstep.ts DUMP.json (from tools/pytorch/lockstep.py)');
+    expect(usage.stderr.trim()).toBe('error: usage: npx tsx tools/lockstep.ts DUMP.json [--dense] (DUMP from tools/pytorch/lockstep.py)');
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe(`error: ${noBias}: no initial values for parameter linear1.bias (have linear0.weight, linear0.bias, linear1.weight)`);
 
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     const text = ok.stdout;
-    expect(text).toContain('adam seed 1, 1 steps of 50; torch hand-derived (BLAS none)');
+    expect(text).toContain('adam seed 1, 1 steps of 50; torch hand-derived (BLAS none); ours: sparse-input first layer, wasm memory');
     // Step 1's loss is ln 10 = 2.302585…: well within a float32 ulp of 2.3 (2.4e-7) (observed: 1e-15).
     const loss = /train loss: max \|ours − torch\| over the first 10 steps (\S+), over all (\S+)/.exec(text);
     expect(loss).not.toBeNull();

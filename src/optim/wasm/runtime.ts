@@ -9,7 +9,7 @@
  * Both give the same bits; `'fma'` is faster.
  */
 import { wasmApi } from '../../tensor/gemm/wasm/api.js';
-import { ModuleBuilder } from '../../tensor/gemm/wasm/builder.js';
+import { ModuleBuilder, addTo, whileLoop } from '../../tensor/gemm/wasm/builder.js';
 import { wasmFeatures } from '../../tensor/gemm/wasm/features.js';
 import { MODULE_MAX_PAGES } from '../../tensor/gemm/wasm/module.js';
 import { ValType } from '../../tensor/gemm/wasm/opcodes.js';
@@ -28,6 +28,10 @@ export interface FamilyKernels {
   readonly scratch: number;
   /** Indexed by key (undefined where the combination cannot occur). */
   readonly fns: ReadonlyArray<KernelFn | undefined>;
+  /** The same kernels over column runs (see `emitRunsWrapper`), by key. */
+  readonly runs: ReadonlyArray<KernelFn | undefined>;
+  /** SGD's plain step over runs of whole 4-column blocks ('fma' mode only; see `emitSgdRunsFma`). */
+  readonly sgdRunsFma?: KernelFn;
 }
 
 /** Build the module of `families`' kernels (all of them by default) for `mode`. */
@@ -36,10 +40,77 @@ export function buildOptimModule(mode: FusedMode, families: readonly KernelFamil
   for (const fam of families) {
     for (let key = 0; key < fam.keys; key++) {
       const body = fam.body(key);
-      if (body) emitKernel(m, `${fam.name}_${key}`, fam, body, mode);
+      if (body) {
+        emitKernel(m, `${fam.name}_${key}`, fam, body, mode);
+        emitRunsWrapper(m, `${fam.name}_${key}`, fam);
+      }
     }
+    if (fam.name === 'sgd' && mode === 'fma') emitSgdRunsFma(m);
   }
   return m.encode();
+}
+
+/**
+ * `<kernel>_runs(rows, rowBytes, count, runs, scratch, …arrays, …scalars)`: the kernel over the column runs
+ * of a [rows, ·] matrix — for every row r and run q, the kernel on runs[2q + 1] elements from byte
+ * r·rowBytes + runs[2q] of every array. The same arithmetic as one call over everything (the kernels are
+ * element-wise), for the elements in the runs; used by the optimizers to step only a gradient's
+ * possibly non-zero columns (../../tensor/gemm/grad-columns.ts).
+ */
+function emitRunsWrapper(m: ModuleBuilder, kernel: string, fam: KernelFamily): void {
+  const { i32, f32 } = ValType;
+  const f = m.declare(`${kernel}_runs`, [['rows', i32], ['rowBytes', i32], ['count', i32], ['runs', i32], ['scratch', i32],
+    ...fam.arrays.map((a) => [a, i32] as const), ...fam.scalars.map((s) => [s, f32] as const)]);
+  const P = (n: string) => f.get(n);
+  const r = f.local(i32), q = f.local(i32), end = f.local(i32), off = f.local(i32), base = f.local(i32);
+  const fn = m.indexOf(kernel);
+  whileLoop(f, () => f.lget(r).lget(P('rows')).i32LtS(), () => {
+    f.lget(P('runs')).lset(q);
+    f.lget(P('count')).i32(3).i32Shl().lget(q).i32Add().lset(end);
+    whileLoop(f, () => f.lget(q).lget(end).i32LtS(), () => {
+      f.lget(q).i32Load().lget(base).i32Add().lset(off);
+      f.lget(q).i32Load(4).lget(P('scratch'));
+      for (const a of fam.arrays) f.lget(P(a)).lget(off).i32Add();
+      for (const s of fam.scalars) f.lget(P(s));
+      f.call(fn);
+      addTo(f, q, 8);
+    });
+    addTo(f, base, P('rowBytes'));
+    addTo(f, r, 1);
+  });
+}
+
+/**
+ * `sgd_runs_fma(rows, rowBytes, count, runs, param, grad, negLr)`: θ ← fma(−γ, g, θ) over column runs whose
+ * lengths are multiples of 4 (a tracked gradient's runs are whole 4-column blocks) — SGD without momentum,
+ * weight decay or maximize, as the generic `sgd_0` computes it in 'fma' mode (one fused multiply-add per
+ * element), without its per-call prologue and remainder handling: the runs are short (tens of elements)
+ * and many (hundreds per step). Emitted only in 'fma' mode (relaxed madd verified fused).
+ */
+function emitSgdRunsFma(m: ModuleBuilder): void {
+  const { i32, f32, v128 } = ValType;
+  const f = m.declare('sgd_runs_fma', [['rows', i32], ['rowBytes', i32], ['count', i32], ['runs', i32], ['param', i32], ['grad', i32], ['negLr', f32]]);
+  const P = (n: string) => f.get(n);
+  const r = f.local(i32), q = f.local(i32), end = f.local(i32), p = f.local(i32), g = f.local(i32), stop = f.local(i32), lr = f.local(v128);
+  f.lget(P('negLr')).f32x4Splat().lset(lr);
+  whileLoop(f, () => f.lget(r).lget(P('rows')).i32LtS(), () => {
+    f.lget(P('runs')).lset(q);
+    f.lget(P('count')).i32(3).i32Shl().lget(q).i32Add().lset(end);
+    whileLoop(f, () => f.lget(q).lget(end).i32LtS(), () => {
+      f.lget(q).i32Load().lget(P('param')).i32Add().lset(p);
+      f.lget(q).i32Load().lget(P('grad')).i32Add().lset(g);
+      f.lget(q).i32Load(4).i32(2).i32Shl().lget(p).i32Add().lset(stop);
+      whileLoop(f, () => f.lget(p).lget(stop).i32LtS(), () => {
+        f.lget(p).lget(lr).lget(g).v128Load().lget(p).v128Load().f32x4RelaxedMadd().v128Store();
+        addTo(f, p, 16);
+        addTo(f, g, 16);
+      });
+      addTo(f, q, 8);
+    });
+    addTo(f, P('param'), P('rowBytes'));
+    addTo(f, P('grad'), P('rowBytes'));
+    addTo(f, r, 1);
+  });
 }
 
 const T = 1 + 2 ** -12;
@@ -119,6 +190,8 @@ export function familyKernels(family: FamilyName): FamilyKernels | null {
     mode,
     scratch,
     fns: Array.from({ length: fam.keys }, (_, key) => instance.exports[`${fam.name}_${key}`] as KernelFn | undefined),
+    runs: Array.from({ length: fam.keys }, (_, key) => instance.exports[`${fam.name}_${key}_runs`] as KernelFn | undefined),
+    sgdRunsFma: instance.exports.sgd_runs_fma as KernelFn | undefined,
   };
   instances[mode][family] = k;
   return k;

@@ -132,3 +132,62 @@ export function rmspropStepWasm(param: Float32Array, grad: Float32Array, state: 
   kernelStats.calls++;
   return true;
 }
+
+/** What a parameter may carry about its gradient's non-zero columns (../../tensor/gemm/grad-columns.ts). */
+export interface ColumnRuns {
+  readonly all: boolean;
+  readonly rows: number;
+  readonly cols: number;
+  readonly count: number;
+  readonly runs: Int32Array;
+  /** Every run starts and ends on a multiple of 4 columns (what `sgd_runs_fma` needs). */
+  readonly blockRuns?: boolean;
+}
+
+function runsArgs(param: Float32Array, grad: Float32Array, support: ColumnRuns): number {
+  const n = param.length;
+  if (support.all || support.rows * support.cols !== n) return -1;
+  if (addressOf(param, n) < 0 || addressOf(grad, n) < 0) return -1;
+  return heapAddress(support.runs as unknown as Float32Array);
+}
+
+/**
+ * SGD without momentum, weight decay or maximize, over the gradient's column runs only: where the
+ * gradient is +0, θ − γ·(+0) = θ exactly, so skipping those elements is bit-identical to the full step.
+ * Returns false (touching nothing) when the options or operands do not allow it.
+ */
+export function sgdStepWasmRuns(param: Float32Array, grad: Float32Array, options: SGDOptions, support: ColumnRuns): boolean {
+  if (options.momentum !== 0 || options.weightDecay !== 0 || options.maximize) return false;
+  const pr = runsArgs(param, grad, support);
+  if (pr < 0) return false;
+  const k = familyKernels('sgd');
+  if (k?.sgdRunsFma && support.blockRuns) {
+    k.sgdRunsFma(support.rows, 4 * support.cols, support.count, pr, heapAddress(param), heapAddress(grad), -options.lr);
+    kernelStats.calls++;
+    return true;
+  }
+  const fn = k?.runs[0];
+  if (!fn) return false;
+  fn(support.rows, 4 * support.cols, support.count, pr, k!.scratch, heapAddress(param), heapAddress(grad), 0, 0, 0, 1, -options.lr);
+  kernelStats.calls++;
+  return true;
+}
+
+/**
+ * Adagrad without weight decay or maximize and with ε > 0, over the gradient's column runs only: where
+ * g = +0, G + 0² = G and θ + (−γ̃·0)/(√G + ε) = θ exactly (√G + ε > 0), so skipping is bit-identical.
+ */
+export function adagradStepWasmRuns(param: Float32Array, grad: Float32Array, state: AdagradBuffers, options: AdagradOptions, step: number, support: ColumnRuns): boolean {
+  const { lr, lrDecay, weightDecay, eps, maximize } = options;
+  if (weightDecay !== 0 || maximize || !(Math.fround(eps) > 0)) return false;
+  const pr = runsArgs(param, grad, support);
+  const ps = addressOf(state.sum, param.length);
+  if (pr < 0 || ps < 0) return false;
+  const k = familyKernels('adagrad');
+  const fn = k?.runs[0];
+  if (!fn) return false;
+  const clr = lr / (1 + (step - 1) * lrDecay);
+  fn(support.rows, 4 * support.cols, support.count, pr, k!.scratch, heapAddress(param), heapAddress(grad), ps, 0, -clr, eps);
+  kernelStats.calls++;
+  return true;
+}

@@ -32,6 +32,10 @@ export { blockedKernel } from './blocked.js';
 export { tunedJsKernel } from './js-tuned.js';
 export { THREAD_MIN_MULTIPLY_ADDS } from './wasm-kernel.js';
 export { sgemmBiasAct, type EpilogueActivation } from './epilogue.js';
+export {
+  SparseRows, SPARSE_BLOCK, SPARSE_AUTO_MAX_DENSITY, chooseSparseKernel, setSparseInputMode, sparseInputMode,
+  sparseInputKernels, sparseJsKernel, sparseWasmKernel, type SparseInputKernel, type SparseInputMode,
+} from './sparse.js';
 
 const registry = new Map<string, GemmKernel>([
   [referenceKernel.name, referenceKernel],

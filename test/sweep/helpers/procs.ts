@@ -54,7 +54,7 @@ export async function runToEnd(args: ProcArgs, env: NodeJS.ProcessEnv = {}): Pro
 export function recordsOf(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
-    out[f] = readFileSync(join(dir, f), 'utf8').replace(/"seconds":[0-9.e+-]+/g, '"seconds":0');
+    out[f] = readFileSync(join(dir, f), 'utf8').replace(/"(train_|eval_)?seconds":[0-9.e+-]+/g, '"$1seconds":0').replace(/"provenance":\{[^{}]*\}/g, '"provenance":{}');
   }
   return out;
 }

@@ -88,6 +88,7 @@ export class FunctionBuilder {
   f32Div(): this { return this.op(Op.f32Div); }
   f32Neg(): this { return this.op(Op.f32Neg); }
   f32Eq(): this { return this.op(Op.f32Eq); }
+  i32Load(offset = 0): this { return this.op(Op.i32Load, ...this.memarg(2, offset)); }
   f32Load(offset = 0): this { return this.op(Op.f32Load, ...this.memarg(2, offset)); }
   f32Store(offset = 0): this { return this.op(Op.f32Store, ...this.memarg(2, offset)); }
   i64Load(offset = 0): this { return this.op(Op.i64Load, ...this.memarg(2, offset)); }
@@ -112,6 +113,16 @@ export class FunctionBuilder {
   f32x4Div(): this { return this.simd(SimdOp.f32x4Div); }
   f32x4Neg(): this { return this.simd(SimdOp.f32x4Neg); }
   f32x4Max(): this { return this.simd(SimdOp.f32x4Max); }
+  f32x4Ne(): this { return this.simd(SimdOp.f32x4Ne); }
+  f32x4Gt(): this { return this.simd(SimdOp.f32x4Gt); }
+  f32x4Ge(): this { return this.simd(SimdOp.f32x4Ge); }
+  v128Bitselect(): this { return this.simd(SimdOp.v128Bitselect); }
+  f32x4Nearest(): this { return this.simd(SimdOp.f32x4Nearest); }
+  i32x4Shl(): this { return this.simd(SimdOp.i32x4Shl); }
+  i32x4Add(): this { return this.simd(SimdOp.i32x4Add); }
+  f32x4Abs(): this { return this.simd(SimdOp.f32x4Abs); }
+  i32x4TruncSatF32x4S(): this { return this.simd(SimdOp.i32x4TruncSatF32x4S); }
+  i32x4Splat(): this { return this.simd(SimdOp.i32x4Splat); }
   f32x4RelaxedMadd(): this { return this.simd(SimdOp.f32x4RelaxedMadd); }
   // Added for the optimizer kernels (src/optim/wasm).
   /** v128.const with 16 explicit bytes (little-endian lanes). */

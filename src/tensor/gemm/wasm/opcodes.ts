@@ -92,6 +92,17 @@ export const SimdOp = {
   f64x2Add: 0xf0,
   f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
+  // Added for the sigmoid kernel (./sigmoid.ts): exp's range reduction and 2^n by exponent bits.
+  f32x4Ne: 0x42,
+  f32x4Gt: 0x44,
+  f32x4Ge: 0x46,
+  v128Bitselect: 0x52,
+  f32x4Nearest: 0x6a,
+  i32x4Shl: 0xab,
+  i32x4Add: 0xae,
+  f32x4Abs: 0xe0,
+  i32x4Splat: 0x11,
+  i32x4TruncSatF32x4S: 0xf8,
 } as const;
 
 export const SIMD_PREFIX = 0xfd;

@@ -1,0 +1,79 @@
+/**
+ * Feeding a first {@link Linear} layer its batches in block-compressed form (../tensor/gemm/sparse-rows.ts),
+ * as the training loop gathers them.
+ *
+ * The block form of the whole training set is built once (one pass over the images, ~60 blocks per MNIST
+ * image, cached per images array so the runs of a sweep share it) and each batch is gathered from it — a
+ * copy of ~60 blocks per image instead of 784 floats — into a batch-sized form in the run's allocator
+ * (the WebAssembly heap under `useWasmMemory`, where the SIMD kernel reads it in place). The dense batch is
+ * still gathered too: layers and taps may read it, and batches too dense for the sparse path use it.
+ */
+import type { Dataset } from '../data/dataset.js';
+import { SPARSE_AUTO_MAX_DENSITY, sparseInputMode } from '../tensor/gemm/sparse.js';
+import { SPARSE_BLOCK, SparseRows } from '../tensor/gemm/sparse-rows.js';
+import { setFloat32Allocator } from '../tensor/memory.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Linear } from './linear.js';
+import type { Sequential } from './sequential.js';
+
+const forms = new WeakMap<Float32Array, { maxDensity: number; rows: SparseRows | null }>();
+
+/**
+ * The block form of all of `ds`'s images (on the JS heap), or null when their block density exceeds
+ * `maxDensity` or the feature count is not a multiple of 4. Cached per `ds.images` array.
+ */
+export function datasetBlockForm(ds: Dataset, maxDensity = SPARSE_AUTO_MAX_DENSITY): SparseRows | null {
+  const hit = forms.get(ds.images);
+  if (hit && hit.maxDensity === maxDensity) return hit.rows;
+  let rows: SparseRows | null = null;
+  if (ds.features % SPARSE_BLOCK === 0 && ds.count > 0) {
+    const blocks = SparseRows.countBlocks(ds.images, ds.count, ds.features);
+    if (blocks <= maxDensity * ds.count * (ds.features / SPARSE_BLOCK)) {
+      const previous = setFloat32Allocator(null); // a dataset-sized form belongs on the JS heap
+      try {
+        rows = SparseRows.fromDense(ds.images, ds.count, ds.features);
+      } finally {
+        setFloat32Allocator(previous);
+      }
+    }
+  }
+  forms.set(ds.images, { maxDensity, rows });
+  return rows;
+}
+
+export class SparseInputFeed {
+  private readonly batch: SparseRows;
+
+  private constructor(private readonly layer: Linear, private readonly all: SparseRows, batchSize: number) {
+    this.batch = new SparseRows(all.features, batchSize);
+  }
+
+  /**
+   * A feed for `model`'s first layer when it is a {@link Linear} and the sparse-input mode and the data
+   * allow it ('dense': never; 'auto': when the training images' block density is at most
+   * SPARSE_AUTO_MAX_DENSITY; 'sparse': always); otherwise null (train densely).
+   */
+  static forModel(model: Sequential, train: Dataset, batchSize: number): SparseInputFeed | null {
+    const mode = sparseInputMode();
+    const first = model.layers[0];
+    if (mode === 'dense' || !(first instanceof Linear) || first.inFeatures !== train.features) return null;
+    const all = datasetBlockForm(train, mode === 'sparse' ? 1 : SPARSE_AUTO_MAX_DENSITY);
+    return all === null ? null : new SparseInputFeed(first, all, batchSize);
+  }
+
+  /**
+   * Gather the block form of images `order[start]` … `order[start + rows − 1]` — the rows just copied
+   * densely into `x` — and offer it to the first layer for the forward on `x`. Allocates nothing.
+   */
+  gather(order: ArrayLike<number>, start: number, rows: number, x: Tensor): void {
+    this.batch.gather(this.all, order, start, rows);
+    this.layer.setSparseInput(x, this.batch);
+  }
+
+  /** Withdraw the form from the layer and free the batch buffers (idempotent). */
+  dispose(): void {
+    if (this.batch.disposed) return;
+    if (!this.layer.disposed) this.layer.setSparseInput(null, null);
+    this.batch.dispose();
+  }
+}

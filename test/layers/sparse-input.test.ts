@@ -1,0 +1,78 @@
+/**
+ * The first layer's sparse-input path in training: forward and backward agree with the dense path (float32
+ * summation order aside), and stepping only the gradient's known non-zero columns (SGD without momentum,
+ * Adagrad) — with zeroGrad clearing only those — is bit-identical to the full dense step.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Linear, Sequential } from '../../src/layers/index.js';
+import { Adagrad, Adam, SGD, setSkipZeroGradients } from '../../src/optim/index.js';
+import { setSparseInputMode } from '../../src/tensor/index.js';
+import { setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
+import { F, sparseDataset, train, trainer, type Optimizer } from './sparse-input-helpers.js';
+
+let previous: ReturnType<typeof useWasmMemory> | null = null;
+afterEach(() => {
+  setSparseInputMode('auto');
+  setSkipZeroGradients(true);
+  if (previous) setFloat32Allocator(previous);
+  previous = null;
+});
+
+const optimizers: Array<[string, (m: Sequential) => Optimizer, boolean]> = [
+  ['SGD', (m) => new SGD(m.parameters(), { lr: 0.1 }), true],
+  ['Adagrad', (m) => new Adagrad(m.parameters(), { lr: 0.1 }), true],
+  ['SGD with momentum (dense step)', (m) => new SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }), false],
+  ['Adam (dense step)', (m) => new Adam(m.parameters(), { lr: 1e-3 }), false],
+];
+
+describe('sparse-input path in training', () => {
+  it('takes the sparse kernels and matches the dense path to float32 rounding (batch 1 and 20)', () => {
+    previous = useWasmMemory(true);
+    const data = sparseDataset(200, 1);
+    for (const batch of [1, 20]) {
+      const s = trainer(data, batch, (m) => new SGD(m.parameters(), { lr: 0.1 }), true);
+      const d = trainer(data, batch, (m) => new SGD(m.parameters(), { lr: 0.1 }), false);
+      expect(s.feed).not.toBe(null);
+      expect(d.feed).toBe(null);
+      const ws = train(s, data, batch, 30);
+      expect((s.model.layers[0] as Linear).lastForwardSparse).toBe(true);
+      const wd = train(d, data, batch, 30);
+      for (let a = 0; a < ws.length; a++) for (let i = 0; i < ws[a].length; i++) expect(Math.abs(ws[a][i] - wd[a][i])).toBeLessThan(1e-5);
+      s.dispose();
+      d.dispose();
+    }
+  });
+
+  for (const [name, makeOpt, skips] of optimizers) {
+    it(`${name}: stepping only the touched columns is bit-identical to the full step (batch 1 and 5)`, () => {
+      previous = useWasmMemory(true);
+      const data = sparseDataset(120, 2);
+      for (const batch of [1, 5]) {
+        setSkipZeroGradients(true);
+        const a = trainer(data, batch, makeOpt, true);
+        const wa = train(a, data, batch, 25);
+        const gc = (a.model.layers[0] as Linear).weight.gradColumns!;
+        expect(gc.all).toBe(false);
+        if (skips) expect(gc.touched).toBeLessThan(8 * F); // the last step touched part of the columns only
+        setSkipZeroGradients(false);
+        const b = trainer(data, batch, makeOpt, true);
+        const wb = train(b, data, batch, 25);
+        for (let k = 0; k < wa.length; k++) expect(Array.from(wa[k])).toEqual(Array.from(wb[k]));
+        a.dispose();
+        b.dispose();
+      }
+    });
+  }
+
+  it('zeroGrad clears only the touched columns, leaving the whole gradient +0', () => {
+    previous = useWasmMemory(true);
+    const data = sparseDataset(40, 3);
+    const t = trainer(data, 4, (m) => new SGD(m.parameters(), { lr: 0.1 }), true);
+    train(t, data, 4, 3);
+    const w = (t.model.layers[0] as Linear).weight;
+    expect(w.grad.some((g) => g !== 0)).toBe(true);
+    t.model.zeroGrad();
+    expect(w.grad.every((g) => Object.is(g, 0))).toBe(true);
+    t.dispose();
+  });
+});

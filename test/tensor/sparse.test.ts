@@ -1,0 +1,160 @@
+/**
+ * The sparse-input kernels (src/tensor/gemm/sparse.ts) against the dense reference gemm on the densified
+ * input: Y += X·Wᵀ and dW += dYᵀ·X, for random sparsity 0–100 %, all-zero rows and columns, batch 1 and
+ * large batches, output widths around the SIMD pass width, operands in the WebAssembly heap (the in-place
+ * path) and on the JS heap (the fallback). Tolerance as the gemm spec (./gemm-spec.ts):
+ * 4·K·2⁻²⁴·(Σ|x·w| + |y₀|) + 1e-30 per element.
+ */
+import { describe, expect, it } from 'vitest';
+import { Rng, referenceKernel, wasmHeap } from '../../src/tensor/index.js';
+import { SparseRows, chooseSparseKernel, setSparseInputMode, sparseInputKernels, sparseWasmKernel, SPARSE_AUTO_MAX_DENSITY, type SparseInputKernel } from '../../src/tensor/gemm/sparse.js';
+import { setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
+
+interface Case {
+  M: number;
+  N: number;
+  K: number;
+  density: number;
+  zeroRows?: boolean;
+  zeroCols?: boolean;
+}
+
+function sparseMatrix(rng: Rng, c: Case): Float32Array {
+  const X = new Float32Array(c.M * c.K);
+  for (let p = 0; p < X.length; p++) if (rng.uniform() < c.density) X[p] = rng.uniform(-1, 1);
+  if (c.zeroRows) for (let i = 0; i < c.M; i += 3) X.fill(0, i * c.K, (i + 1) * c.K);
+  if (c.zeroCols) for (let i = 0; i < c.M; i++) for (let k = 0; k < c.K; k += 5) X[i * c.K + k] = 0;
+  return X;
+}
+
+function alloc(n: number, inWasm: boolean): Float32Array {
+  return inWasm ? wasmHeap().allocFloat32(n) : new Float32Array(n);
+}
+
+function checkClose(what: string, got: Float32Array, want: Float32Array, mag: Float64Array, K: number): void {
+  for (let p = 0; p < want.length; p++) {
+    const tol = 4 * Math.max(K, 1) * 2 ** -24 * mag[p] + 1e-30;
+    if (!(Math.abs(got[p] - want[p]) <= tol)) throw new Error(`${what}: element ${p} = ${got[p]}, reference ${want[p]}, tol ${tol}`);
+  }
+}
+
+/** Run one case through `kernel` and the dense reference; throws on a mismatch. */
+function checkCase(kernel: SparseInputKernel, c: Case, rng: Rng, inWasm: boolean): void {
+  const { M, N, K } = c;
+  const pad = 3; // leading dimensions wider than the rows, operands at an offset
+  const X = sparseMatrix(rng, c);
+  const x = inWasm ? (() => { const prev = useWasmMemory(true); try { return SparseRows.fromDense(X, M, K); } finally { setFloat32Allocator(prev); } })() : SparseRows.fromDense(X, M, K);
+  expect(x.toDense()).toEqual(X);
+  const ldw = K + pad, ldy = N + pad;
+  const W = alloc(1 + N * ldw, inWasm);
+  rng.fillUniform(W, -1, 1);
+  const Y0 = rng.fillUniform(new Float32Array(1 + M * ldy), -1, 1);
+  const Y = alloc(Y0.length, inWasm);
+  Y.set(Y0);
+  const R = Y0.slice();
+  const where = `${kernel.name} ${M}×${N}×${K} density ${c.density}${c.zeroRows ? ' zero rows' : ''}${c.zeroCols ? ' zero cols' : ''} ${inWasm ? 'wasm heap' : 'js heap'}`;
+  kernel.forward(x, N, W, 1, ldw, Y, 1, ldy);
+  referenceKernel.sgemm(false, true, M, N, K, 1, X, 0, K, W, 1, ldw, 1, R, 1, ldy);
+  const magY = new Float64Array(Y0.length);
+  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+    let s = Math.abs(Y0[1 + i * ldy + j]);
+    for (let k = 0; k < K; k++) s += Math.abs(X[i * K + k] * W[1 + j * ldw + k]);
+    magY[1 + i * ldy + j] = s;
+  }
+  checkClose(`${where} forward`, Y, R, magY, K);
+  // Padding and the element before the block are untouched (magY is 0 there: exact equality).
+  // dW += dYᵀ·X
+  const dY = alloc(1 + M * ldy, inWasm);
+  rng.fillUniform(dY, -1, 1);
+  const dW0 = rng.fillUniform(new Float32Array(1 + N * ldw), -1, 1);
+  const dW = alloc(dW0.length, inWasm);
+  dW.set(dW0);
+  const RW = dW0.slice();
+  kernel.gradWeight(x, N, dY, 1, ldy, dW, 1, ldw);
+  referenceKernel.sgemm(true, false, N, K, M, 1, dY, 1, ldy, X, 0, K, 1, RW, 1, ldw);
+  const magW = new Float64Array(dW0.length);
+  for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) {
+    let s = Math.abs(dW0[1 + j * ldw + k]);
+    for (let i = 0; i < M; i++) s += Math.abs(dY[1 + i * ldy + j] * X[i * K + k]);
+    magW[1 + j * ldw + k] = s;
+  }
+  checkClose(`${where} weight gradient`, dW, RW, magW, M);
+  if (inWasm) for (const a of [W, Y, dY, dW]) wasmHeap().freeArray(a);
+  x.dispose();
+}
+
+const cases: Case[] = [
+  { M: 1, N: 256, K: 784, density: 0.19 }, // one MNIST-like row
+  { M: 50, N: 256, K: 784, density: 0.19 },
+  { M: 50, N: 10, K: 256, density: 1 },
+  { M: 1, N: 1, K: 4, density: 1 },
+  { M: 1, N: 3, K: 4, density: 0 },
+  { M: 7, N: 5, K: 8, density: 0.5, zeroRows: true },
+  { M: 9, N: 13, K: 28, density: 0.3, zeroCols: true },
+  { M: 300, N: 17, K: 64, density: 0.05, zeroRows: true, zeroCols: true }, // a large batch
+  { M: 4, N: 12, K: 16, density: 0 }, // all zero: nothing changes
+];
+
+describe.each(sparseInputKernels().map((k) => [k.name, k] as const))('sparse-input kernel %s', (_name, kernel) => {
+  it('matches the dense reference on hand-picked shapes (batch 1 to 300, widths 1 to 256, zero rows and columns)', () => {
+    const rng = new Rng(11);
+    for (const c of cases) for (const inWasm of [true, false]) checkCase(kernel, c, rng, inWasm);
+  });
+
+  it('matches the dense reference at random sparsity 0–100 % on random shapes', () => {
+    const rng = new Rng(12);
+    for (let trial = 0; trial < 40; trial++) {
+      const c: Case = {
+        M: 1 + rng.int(trial < 20 ? 4 : 80),
+        N: 1 + rng.int(40),
+        K: 4 * (1 + rng.int(30)),
+        density: trial === 0 ? 0 : trial === 1 ? 1 : rng.uniform(),
+        zeroRows: rng.uniform() < 0.3,
+        zeroCols: rng.uniform() < 0.3,
+      };
+      checkCase(kernel, c, rng, trial % 2 === 0);
+    }
+  });
+});
+
+describe('SparseRows', () => {
+  it('stores only the non-zero blocks and gathers rows of a dataset form', () => {
+    const X = new Float32Array([0, 0, 0, 0, 1, 0, 0, 2, /* row 1 */ 0, 0, 0, 0, 0, 0, 0, 0, /* row 2 */ 3, 0, 0, 0, 0, 0, 0, -0]);
+    const all = SparseRows.fromDense(X, 3, 8);
+    expect(Array.from(all.rowStart.subarray(0, 4))).toEqual([0, 1, 1, 2]);
+    expect(Array.from(all.blockFeature.subarray(0, 2))).toEqual([4, 0]);
+    expect(all.density).toBeCloseTo(2 / 6);
+    const batch = new SparseRows(8, 4);
+    batch.gather(all, [2, 0, 1, 2], 0, 4);
+    expect(Array.from(batch.toDense())).toEqual([3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]);
+    expect(() => batch.gather(all, [3], 0, 1)).toThrow(/row 3 is outside 0\.\.2/);
+    expect(() => new SparseRows(6, 1)).toThrow(/multiple of 4/);
+  });
+
+  it('chooses the kernel by mode and density', () => {
+    const heap = wasmHeap();
+    const prev = useWasmMemory(true);
+    const w = heap.allocFloat32(12), y = heap.allocFloat32(2);
+    const sparse = SparseRows.fromDense(new Float32Array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 1, 12); // 1 of 3 blocks
+    const dense = SparseRows.fromDense(new Float32Array([1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]), 1, 12); // 2 of 3
+    setFloat32Allocator(prev);
+    try {
+      expect(sparse.density).toBeLessThanOrEqual(SPARSE_AUTO_MAX_DENSITY);
+      expect(dense.density).toBeGreaterThan(SPARSE_AUTO_MAX_DENSITY);
+      const wasm = sparseWasmKernel();
+      expect(chooseSparseKernel(sparse, w, y)).toBe(wasm);
+      expect(chooseSparseKernel(dense, w, y)).toBe(null);
+      expect(chooseSparseKernel(sparse, new Float32Array(12), y)).toBe(null); // not in the heap: dense
+      setSparseInputMode('sparse');
+      expect(chooseSparseKernel(dense, w, y)).toBe(wasm);
+      expect(chooseSparseKernel(sparse, new Float32Array(12), y)?.name).toBe('sparse-js');
+      setSparseInputMode('dense');
+      expect(chooseSparseKernel(sparse, w, y)).toBe(null);
+      expect(() => setSparseInputMode('fast' as never)).toThrow(/'auto', 'sparse' or 'dense'/);
+    } finally {
+      setSparseInputMode('auto');
+      heap.freeArray(w);
+      heap.freeArray(y);
+    }
+  });
+});
