@@ -48,6 +48,11 @@ export interface HeaderRecord {
   streams: { init: string; sampler: string };
   /** The matrix-multiply kernel that ran it (kernels may round differently in the last bits). */
   gemm_kernel: string;
+  /**
+   * The first layer's sparse-input mode (src/tensor/gemm/sparse.ts): 'auto' and 'sparse' round in another order
+   * than 'dense'. Absent in files written before it existed, which used the dense path.
+   */
+  sparse_input?: 'auto' | 'sparse' | 'dense';
   /** The experiment (spec name) and condition label it was planned under (absent in older files). */
   experiment?: string;
   condition?: string;

@@ -34,7 +34,7 @@ import { epochBatches, makeSampler, subset } from '../data/index.js';
 import { CrossEntropyLoss, Dropout, type Sequential } from '../layers/index.js';
 import { models, type BuiltModel } from './kinds/models.js';
 import { SparseInputFeed } from '../layers/sparse-input.js';
-import { activeGemmKernel, freeFloat32, Rng, setFloat32Allocator, type Float32Allocator, Tensor, useWasmMemory, zeros } from '../tensor/index.js';
+import { activeGemmKernel, freeFloat32, Rng, sparseInputMode, setFloat32Allocator, type Float32Allocator, Tensor, useWasmMemory, zeros } from '../tensor/index.js';
 import {
   DATASETS,
   configHash,
@@ -342,6 +342,7 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
     config_hash: configHash(config),
     streams: deriveSeeds(config),
     gemm_kernel: activeGemmKernel().name,
+    sparse_input: sparseInputMode(),
     ...(options.labels && { experiment: options.labels.experiment, condition: options.labels.condition }),
     provenance: provenance(),
   };

@@ -15,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { configHash, type RunConfig } from '../experiments/config.js';
 import { isComplete, readRun, RunWriter, type RunResult } from '../experiments/results.js';
 import { runExperiment, type RunData, type RunLabels, type RunOutcome, type RunProgress, type RunSnapshot } from '../experiments/runner.js';
-import { activeGemmKernel } from '../tensor/index.js';
+import { activeGemmKernel, sparseInputMode } from '../tensor/index.js';
 import { removeDeadTemps } from './atomic.js';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { crashPoint } from './crash.js';
@@ -92,6 +92,13 @@ export async function runOne(id: string, config: RunConfig, options: RunOneOptio
     let ckpt: CheckpointState | null = null;
     if (existing && !options.force && existing.epochs.length > 0 && !isComplete(existing)) {
       if (existing.header.gemm_kernel !== kernel && !options.forceKernel) throw kernelMismatch(id, existing.header.gemm_kernel, kernel, 'partial record');
+      const recordedSparse = existing.header.sparse_input ?? 'dense';
+      if (recordedSparse !== sparseInputMode() && !options.forceKernel) {
+        throw new KernelMismatchError(
+          `run ${id}: its partial record was computed with --sparse-input ${recordedSparse}, but the active mode is ${sparseInputMode()}; ` +
+            `resuming would mix rounding orders in one run. Use --sparse-input ${recordedSparse}, or force it (--force-kernel), or re-run it (--force)`,
+        );
+      }
       try {
         ckpt = loadCheckpoint(dir, id);
       } catch (e) {

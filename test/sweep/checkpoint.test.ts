@@ -11,7 +11,7 @@ import { normalizeConfig, runId, type RunConfigInput } from '../../src/experimen
 import { runFile } from '../../src/experiments/results.js';
 import { runSweep } from '../../src/experiments/sweep.js';
 import { checkpointPath, decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from '../../src/sweep/checkpoint.js';
-import { activeGemmKernel, useGemmKernel } from '../../src/tensor/index.js';
+import { activeGemmKernel, setSparseInputMode, sparseInputMode, useGemmKernel } from '../../src/tensor/index.js';
 import { loadData } from './helpers/tiny-data.js';
 
 const data = loadData();
@@ -138,6 +138,35 @@ describe('checkpoints and resume', () => {
     } finally {
       useGemmKernel(before);
     }
+  });
+
+  it('resuming with another sparse-input mode fails naming both modes, unless forced', async () => {
+    const config = cfg({});
+    const dir = tempDir();
+    const before = sparseInputMode();
+    await stopAfter(config, dir, 2);
+    const other = before === 'dense' ? 'sparse' : 'dense';
+    setSparseInputMode(other);
+    try {
+      const failed = await runSweep([config], { outDir: dir, data });
+      expect(failed[0].state).toBe('failed');
+      expect(failed[0].message).toContain(`--sparse-input ${before}, but the active mode is ${other}`);
+      const forced = await runSweep([config], { outDir: dir, data, forceKernel: true });
+      expect(forced[0]).toMatchObject({ state: 'done', epochs: 4 });
+    } finally {
+      setSparseInputMode(before);
+    }
+  });
+
+  it('a dropout run resumed from its checkpoint equals an uninterrupted one bit for bit (masks drawn per epoch)', async () => {
+    const config = cfg({ model: { kind: 'mlp', dropout: 0.5 } });
+    const id = runId(normalizeConfig(config));
+    const ref = tempDir();
+    await runSweep([config], { outDir: ref, data });
+    const dir = tempDir();
+    await stopAfter(config, dir, 2);
+    await runSweep([config], { outDir: dir, data });
+    expect(strip(readFileSync(runFile(dir, id), 'utf8'))).toBe(strip(readFileSync(runFile(ref, id), 'utf8')));
   });
 
   it('encodes non-float32 values exactly and float32 buffers as bytes', () => {
