@@ -1,5 +1,3 @@
-import ndarray from 'ndarray';
-import ops from 'ndarray-ops';
 import { allocFloat32 } from './memory.js';
 
 /** Row-major (C-order) strides for `shape`. */
@@ -36,7 +34,7 @@ export function shapeString(shape: readonly number[]): string {
  * A strided float32 view: element (i0, i1, …) is `data[offset + i0·strides[0] + i1·strides[1] + …]`.
  *
  * It has the same fields as a scijs `ndarray` view (`data`, `shape`, `stride`, `offset`), so
- * {@link Tensor.toNdarray} and {@link Tensor.fromNdarray} share storage without copying; unlike `ndarray`,
+ * `toNdarray` and `fromNdarray` (the optional subpath sparsity-lab/ndarray) share storage without copying; unlike `ndarray`,
  * constructing one never generates code at run time. New tensors are contiguous (row-major); `transpose`,
  * `row` and `slice` return views that share storage.
  */
@@ -184,22 +182,6 @@ export class Tensor {
       return out;
     };
     return walk(0, this.offset);
-  }
-
-  /** An `ndarray` view of the same storage (no copy). */
-  toNdarray(): ndarray.NdArray<Float32Array> {
-    return ndarray(this.data, this.shape.slice(), this.strides.slice(), this.offset);
-  }
-
-  /**
-   * A Tensor over an ndarray's storage: shared when the ndarray holds a Float32Array, otherwise a float32
-   * copy (e.g. from a Float64Array or a plain array).
-   */
-  static fromNdarray(nd: ndarray.NdArray<any>): Tensor {
-    if (nd.data instanceof Float32Array) return new Tensor(nd.data, nd.shape, nd.stride, nd.offset);
-    const out = zeros(nd.shape);
-    ops.assign(out.toNdarray(), nd);
-    return out;
   }
 }
 

@@ -31,6 +31,8 @@ export { blockedKernel } from './blocked.js';
 export { tunedJsKernel } from './js-tuned.js';
 export { THREAD_MIN_MULTIPLY_ADDS } from './wasm-kernel.js';
 export { sgemmBiasAct, type EpilogueActivation } from './epilogue.js';
+export { gemmThreadSupport } from './wasm/threads.js';
+import { gemmThreadSupport } from './wasm/threads.js';
 
 const registry = new Map<string, GemmKernel>([
   [referenceKernel.name, referenceKernel],
@@ -200,6 +202,8 @@ let threads = 1;
  */
 export function setGemmThreads(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setGemmThreads: n must be a positive integer, got ${n}`);
+  const support = gemmThreadSupport();
+  if (n > 1 && !support.supported) throw new Error(`setGemmThreads(${n}): ${support.reason}`);
   const previous = threads;
   if (n !== threads) for (const k of wasmKernels) k.setThreads(n);
   threads = n;
