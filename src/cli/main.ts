@@ -36,6 +36,8 @@ import { libraryVersion } from '../experiments/version.js';
 import { activeGemmKernel, gemmKernels, useGemmKernel, wasmMemoryAvailable } from '../tensor/index.js';
 import { chooseMemory, planFromFlags, QUICK, UsageError, type RunFlags } from './args.js';
 import { createProgress } from './progress.js';
+import { addDataCommand } from './data-command.js'; // package (issue 15): `sparsity-lab data`
+import { addReportCommand } from './report-command.js'; // package (issue 15): `sparsity-lab report DIR --html`
 
 interface OutputFlags {
   figures?: boolean;
@@ -252,6 +254,8 @@ Examples:
     process.exitCode = ok ? 0 : 1;
   });
 
+  addDataCommand(program); // package (issue 15)
+  addReportCommand(program); // package (issue 15)
   return program;
 }
 
