@@ -98,6 +98,10 @@ export async function serveDirectory(root: string, options: { isolated?: boolean
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections(); // the browser keeps connections alive; close() alone would wait for them
+      }),
   };
 }
