@@ -82,6 +82,8 @@ export class GemmThreadPool {
       const errorText = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
       const job = new Float64Array(new SharedArrayBuffer(JOB_WORDS * 8));
       const worker = new threads.Worker(url, {
+        // Not the parent's --input-type (node --input-type=module -e …): a worker started from a file rejects it.
+        execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
         workerData: { module: gemmModule(config), memory: heap.memory, config, blocks, ctrl, job, errorText },
       });
       worker.unref();
