@@ -223,7 +223,7 @@ export function ones(shape: readonly number[]): Tensor {
   return full(shape, 1);
 }
 
-type Nested = number | Nested[];
+export type Nested = number | Nested[];
 
 function inferShape(values: Nested): number[] {
   const shape: number[] = [];

@@ -47,14 +47,14 @@ function workerEntry(): URL {
  * Node's worker_threads, reached at run time through `process.getBuiltinModule` (Node ≥ 20.16) rather than
  * a static import, so that sparsity-lab/tensor bundles for a browser with no Node built-in in it. Threads
  * need this Node API and an `Atomics.wait` on the calling thread, which a browser's main thread forbids;
- * in a browser gemm runs single-threaded ({@link gemmThreadSupport} says why).
+ * in a browser gemm runs single-threaded (`gemmThreadSupport()` says why).
  */
 function nodeWorkerThreads(): typeof import('node:worker_threads') | null {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   return (proc?.getBuiltinModule?.('worker_threads') as typeof import('node:worker_threads') | undefined) ?? null;
 }
 
-/** Whether {@link GemmThreadPool} can start workers in this engine, and if not, why. */
+/** Whether the gemm worker-thread pool can start workers in this engine, and if not, why. */
 export function gemmThreadSupport(): { supported: boolean; reason: string } {
   if (!nodeWorkerThreads()) {
     return { supported: false, reason: 'gemm worker threads need Node ≥ 20.16 (worker_threads via process.getBuiltinModule); elsewhere, e.g. in a browser, gemm runs on the calling thread' };
