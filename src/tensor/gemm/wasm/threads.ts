@@ -76,6 +76,7 @@ export class GemmThreadPool {
   ) {
     const threads = nodeWorkerThreads();
     if (!threads) throw new Error(`GemmThreadPool: ${gemmThreadSupport().reason}`);
+    if (!heap.shared) throw new Error('GemmThreadPool: worker threads need the shared WebAssembly heap, and this one is not shared');
     const url = workerEntry();
     for (let w = 0; w < size; w++) {
       const ctrl = new Int32Array(new SharedArrayBuffer(5 * 4));
