@@ -8,7 +8,7 @@ export default defineConfig({
     // The README's examples import the package by name; in tests that name means the sources.
     alias: [
       { find: /^sparsity-lab$/, replacement: src('index.ts') },
-      { find: /^sparsity-lab\/(tensor|layers|optim|metrics|data)$/, replacement: src('$1/index.ts') },
+      { find: /^sparsity-lab\/(tensor|layers|optim|metrics|data|ndarray)$/, replacement: src('$1/index.ts') },
     ],
   },
   test: {

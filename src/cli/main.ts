@@ -53,6 +53,8 @@ import type { RunLabels } from '../experiments/runner.js';
 import { createSweepProgress } from '../sweep/progress.js';
 import { addSweepOptions, registerSweepCommands, resolveSpecFile, sweepOptionsFromFlags, type ResolvedSpec, type SweepFlags } from './sweep-commands.js';
 // --- end sweep hookup ---
+import { addDataCommand } from './data-command.js'; // package (issue 15): `sparsity-lab data`
+import { addReportCommand } from './report-command.js'; // package (issue 15): `sparsity-lab report DIR --html`
 
 interface OutputFlags {
   figures?: boolean;
@@ -412,6 +414,8 @@ Examples:
   });
 
   registerSweepCommands(program, { resolveSpec: resolveSweepSpec }); // sweep hookup
+  addDataCommand(program); // package (issue 15)
+  addReportCommand(program); // package (issue 15)
   return program;
 }
 

@@ -27,7 +27,7 @@ import { DataFileError } from './errors.js';
 /** The element types of IDX, under the names the format's own description uses. */
 export type IdxType = 'ubyte' | 'sbyte' | 'short' | 'int' | 'float' | 'double';
 
-interface IdxArrays {
+export interface IdxArrays {
   ubyte: Uint8Array;
   sbyte: Int8Array;
   short: Int16Array;

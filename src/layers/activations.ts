@@ -15,8 +15,8 @@ import { BaseLayer } from './base.js';
 import { ShapeBuffers } from './buffers.js';
 import { checkBatchInput, checkGradShape, checkTensorInput } from './validate.js';
 
-type ForwardOp = (out: Tensor, x: Tensor) => Tensor;
-type BackwardOp = (dx: Tensor, y: Tensor, dy: Tensor) => Tensor;
+export type ForwardOp = (out: Tensor, x: Tensor) => Tensor;
+export type BackwardOp = (dx: Tensor, y: Tensor, dy: Tensor) => Tensor;
 
 export interface ActivationOptions {
   name?: string;

@@ -33,7 +33,7 @@ export { Parameter } from './parameter.js';
 export { RowBuffers } from './buffers.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { SparseInputFeed, datasetBlockForm } from './sparse-input.js';
-export { Activation, Sigmoid, ReLU, Tanh, Softmax, LogSoftmax, type ActivationOptions } from './activations.js';
+export { Activation, Sigmoid, ReLU, Tanh, Softmax, LogSoftmax, type ActivationOptions, type ForwardOp, type BackwardOp } from './activations.js';
 export { Sequential, type SequentialOptions } from './sequential.js';
 export { CrossEntropyLoss, type CrossEntropyOptions, type Reduction } from './cross-entropy.js';
 export { mlp, hiddenActivationLayers, type MlpOptions, type HiddenActivation } from './mlp.js';

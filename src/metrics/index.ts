@@ -21,7 +21,7 @@
  * a GPU, or smooth over undefined values with hidden epsilons (CCMAS's ε is explicit, default 1e-7).
  */
 export type { MatrixInput } from './matrix.js';
-export type { Summary, UndefinedPolicy } from './summary.js';
+export type { Summary, UndefinedPolicy, SampleMoments } from './summary.js';
 export {
   hoyerSparsity,
   HoyerAccumulator,

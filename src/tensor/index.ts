@@ -15,3 +15,4 @@ export * from './random.js';
 export * from './memory.js';
 export * from './gemm/index.js';
 export * from './ops.js';
+export type { WasmMemory } from './gemm/wasm/api.js';

@@ -8,7 +8,9 @@
  * The WebAssembly heap is a *shared* `WebAssembly.Memory` (backed by a SharedArrayBuffer, with a maximum).
  * Growing a shared memory never detaches existing views: each `Float32Array` handed out keeps reading and
  * writing the same bytes after any number of grows (a non-shared memory would detach them all). The same
- * memory is what worker threads share.
+ * memory is what worker threads share. Where shared memory is unavailable (a web page that is not
+ * cross-origin isolated) the heap is instead a fixed-size non-shared memory ({@link UNSHARED_HEAP_PAGES}):
+ * the same kernels run on it, single-threaded, and it never grows (growing would detach every view).
  *
  * Allocation is first-fit from a free list of 64-byte-aligned blocks, falling back to a bump pointer;
  * memory grows by at least half its size at a time, so many small allocations cost few grows. Nothing is
@@ -73,13 +75,31 @@ const ALIGN = 64;
 /** Bytes at the top of the memory never handed out, so a kernel's over-wide tail read stays in bounds. */
 const TAIL_GUARD = 64;
 
-/** A growable heap of aligned blocks in one shared WebAssembly memory. */
+/**
+ * Pages of the fixed-size heap used where shared WebAssembly memory is unavailable (a web page that is not
+ * cross-origin isolated): 2048 × 64 KiB = 128 MiB. A non-shared memory cannot grow without detaching every
+ * array already handed out, so it is created at this size and never grows.
+ */
+export const UNSHARED_HEAP_PAGES = 2048;
+
+export interface WasmHeapOptions {
+  /**
+   * Default true: a shared memory that grows up to `maximumPages` without detaching views. `false`: a
+   * non-shared memory of exactly `initialPages` that never grows (for engines or pages without shared
+   * memory; no worker threads can use it).
+   */
+  shared?: boolean;
+}
+
+/** A heap of aligned blocks in one WebAssembly memory: shared and growable, or (see options) fixed. */
 export class WasmHeap {
   readonly memory: WasmMemory;
   readonly maximumPages: number;
-  /** Every SharedArrayBuffer this memory has exposed (one per size it has had); they alias the same bytes. */
+  /** Whether the memory is shared (growable without detaching; usable by worker threads). */
+  readonly shared: boolean;
+  /** Every buffer this memory has exposed (one per size it has had); they alias the same bytes. */
   private readonly buffers = new WeakSet<object>();
-  private lastBuffer: SharedArrayBuffer;
+  private lastBuffer: ArrayBuffer | SharedArrayBuffer;
   private view: Float32Array;
   /** First never-allocated byte. */
   private top = ALIGN;
@@ -88,15 +108,23 @@ export class WasmHeap {
   /** Size of each live block by address. */
   private readonly live = new Map<number, number>();
 
-  constructor(initialPages = 256, maximumPages = 65536) {
+  constructor(initialPages = 256, maximumPages = 65536, options: WasmHeapOptions = {}) {
     const api = wasmApi();
     if (!api) throw new Error('WasmHeap: this engine has no WebAssembly');
     if (!Number.isInteger(initialPages) || !Number.isInteger(maximumPages) || initialPages < 1 || maximumPages < initialPages || maximumPages > 65536) {
       throw new RangeError(`WasmHeap: need 1 ≤ initialPages ≤ maximumPages ≤ 65536, got ${initialPages}, ${maximumPages}`);
     }
-    this.memory = new api.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
-    this.maximumPages = maximumPages;
-    if (!(this.memory.buffer instanceof SharedArrayBuffer)) throw new Error('WasmHeap: shared WebAssembly memory is unavailable');
+    this.shared = options.shared ?? true;
+    if (this.shared) {
+      this.memory = new api.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
+      this.maximumPages = maximumPages;
+      if (typeof SharedArrayBuffer === 'undefined' || !(this.memory.buffer instanceof SharedArrayBuffer)) {
+        throw new Error('WasmHeap: shared WebAssembly memory is unavailable');
+      }
+    } else {
+      this.memory = new api.Memory({ initial: initialPages, maximum: initialPages });
+      this.maximumPages = initialPages;
+    }
     this.lastBuffer = this.memory.buffer;
     this.buffers.add(this.lastBuffer);
     this.view = new Float32Array(this.lastBuffer);
@@ -114,9 +142,9 @@ export class WasmHeap {
     return s;
   }
 
-  /** The memory's current SharedArrayBuffer (re-read after a grow). */
-  buffer(): SharedArrayBuffer {
-    const b = this.memory.buffer as SharedArrayBuffer;
+  /** The memory's current buffer (re-read after a grow). */
+  buffer(): ArrayBuffer | SharedArrayBuffer {
+    const b = this.memory.buffer;
     if (b !== this.lastBuffer) {
       this.lastBuffer = b;
       this.buffers.add(b);
@@ -212,7 +240,8 @@ export class WasmHeap {
     const havePages = have / PAGE_BYTES;
     const needPages = Math.ceil(bytes / PAGE_BYTES);
     if (needPages > this.maximumPages) {
-      throw new RangeError(`WasmHeap: cannot grow to ${bytes} bytes; the maximum is ${this.maximumPages * PAGE_BYTES} bytes`);
+      const why = this.shared ? '' : ' (a non-shared memory cannot grow: serve the page cross-origin isolated for a growable shared heap)';
+      throw new RangeError(`WasmHeap: cannot grow to ${bytes} bytes; the maximum is ${this.maximumPages * PAGE_BYTES} bytes${why}`);
     }
     const pages = Math.min(this.maximumPages, Math.max(needPages, havePages + Math.ceil(havePages / 2)));
     this.memory.grow(pages - havePages);
@@ -222,13 +251,32 @@ export class WasmHeap {
 
 let defaultHeap: WasmHeap | null = null;
 
-/** The process-wide WebAssembly heap (created on first use; the gemm kernel and the allocator share it). */
+/**
+ * The process-wide WebAssembly heap (created on first use; the gemm kernel and the allocator share it):
+ * shared and growable where the engine allows (Node; cross-origin isolated pages), otherwise a fixed
+ * {@link UNSHARED_HEAP_PAGES}-page non-shared heap (other pages: single-threaded, never grows).
+ */
 export function wasmHeap(): WasmHeap {
-  if (!defaultHeap) defaultHeap = new WasmHeap();
+  if (!defaultHeap) {
+    try {
+      defaultHeap = new WasmHeap();
+    } catch (shared) {
+      try {
+        defaultHeap = new WasmHeap(UNSHARED_HEAP_PAGES, UNSHARED_HEAP_PAGES, { shared: false });
+      } catch {
+        throw shared;
+      }
+    }
+  }
   return defaultHeap;
 }
 
-/** Whether a shared WebAssembly memory can be created here. */
+/** The heap if {@link wasmHeap} has created it, else null (never creates it). */
+export function existingWasmHeap(): WasmHeap | null {
+  return defaultHeap;
+}
+
+/** Whether a WebAssembly memory (shared, or else fixed-size) can be created here. */
 export function wasmMemoryAvailable(): boolean {
   try {
     wasmHeap();
@@ -250,6 +298,6 @@ const wasmAllocator: Float32Allocator = {
  * Returns the previous allocator.
  */
 export function useWasmMemory(on = true): Float32Allocator {
-  if (on && !wasmMemoryAvailable()) throw new Error('useWasmMemory: shared WebAssembly memory is unavailable in this engine');
+  if (on && !wasmMemoryAvailable()) throw new Error('useWasmMemory: WebAssembly memory is unavailable in this engine');
   return setFloat32Allocator(on ? wasmAllocator : null);
 }

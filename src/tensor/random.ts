@@ -1,10 +1,20 @@
-import seedrandom from 'seedrandom';
 import { describeValue } from './describe.js';
+// Only the Alea generator, not seedrandom's index (which reaches for node:crypto to auto-seed), so that
+// this module bundles for a browser unchanged. Its types are declared in src/types/seedrandom-alea.d.ts.
+import alea, { type AleaPrng } from 'seedrandom/lib/alea.js';
+
+/** Alea's internal state (seedrandom's names): three float fractions and a carry. Plain JSON. */
+export interface AleaState {
+  readonly c: number;
+  readonly s0: number;
+  readonly s1: number;
+  readonly s2: number;
+}
 
 /** The serialisable state of an {@link Rng}: restore it with `Rng.fromState`. */
 export interface RngState {
   readonly seed: string;
-  readonly prng: seedrandom.State.Alea;
+  readonly prng: AleaState;
   /** The second Box–Muller normal of the last pair, if it has not been used yet. */
   readonly spareNormal: number | null;
 }
@@ -16,7 +26,7 @@ export interface RngState {
  * `state()` returns a plain JSON-serialisable object; `Rng.fromState(s)` continues the exact sequence.
  */
 export class Rng {
-  private prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
+  private prng: AleaPrng;
   private spare: number | null = null;
   readonly seed: string;
 
@@ -25,12 +35,12 @@ export class Rng {
       throw new RangeError(`Rng: seed must be a finite number or a string, got ${describeValue(seed)}`);
     }
     this.seed = String(seed);
-    this.prng = seedrandom.alea(this.seed, { state: true });
+    this.prng = alea(this.seed, { state: true });
   }
 
   static fromState(state: RngState): Rng {
     const rng = new Rng(state.seed);
-    rng.prng = seedrandom.alea('', { state: state.prng });
+    rng.prng = alea('', { state: state.prng });
     rng.spare = state.spareNormal;
     return rng;
   }

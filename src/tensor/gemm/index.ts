@@ -36,6 +36,8 @@ export {
   SparseRows, SPARSE_BLOCK, SPARSE_AUTO_MAX_DENSITY, chooseSparseKernel, setSparseInputMode, sparseInputMode,
   sparseInputKernels, sparseJsKernel, sparseWasmKernel, type SparseInputKernel, type SparseInputMode,
 } from './sparse.js';
+export { gemmThreadSupport } from './wasm/threads.js';
+import { gemmThreadSupport } from './wasm/threads.js';
 
 const registry = new Map<string, GemmKernel>([
   [referenceKernel.name, referenceKernel],
@@ -226,6 +228,8 @@ let threads = 1;
  */
 export function setGemmThreads(n: number): number {
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`setGemmThreads: n must be a positive integer, got ${describeValue(n)}`);
+  const support = gemmThreadSupport();
+  if (n > 1 && !support.supported) throw new Error(`setGemmThreads(${n}): ${support.reason}`);
   const previous = threads;
   if (n !== threads) for (const k of wasmKernels) k.setThreads(n);
   threads = n;

@@ -28,7 +28,7 @@ type Sgemm = GemmKernel['sgemm'];
  *   xmm registers (accumulators + products) of the 15 it allocates: 2×3 (12) runs without spills,
  *   while 2×4 spills 2 accumulators and 4×4 about 16 to the stack every iteration.
  * - The inner loop runs KU = 8 depth steps per iteration, each step after the first nested in a branch
- *   on an always-true, unfoldable condition (see {@link createKernel}'s `micro`). That pins each step's
+ *   on an always-true, unfoldable condition (see `createKernel`'s `micro`). That pins each step's
  *   multiply-adds before the next step's loads (TurboFan otherwise places pure nodes at their first
  *   use, i.e. all after the last step's loads, and spills), and spreads the per-iteration loop
  *   overhead (map check, elements/length reloads, stack check, counters: ≈ 10 instructions) over 48
@@ -36,7 +36,7 @@ type Sgemm = GemmKernel['sgemm'];
  *   loop has no remainder: a second (remainder) loop made V8 keep p and q as tagged Smis, retagging
  *   and checking them every iteration, which cost more than the unrolling gained.
  * - Both packed operands live in ONE plain array of doubles (PACKED_DOUBLE_ELEMENTS) that the closures
- *   made once by {@link createKernel} hold as a constant. Float64Array parameters cost, per iteration, a
+ *   made once by `createKernel` hold as a constant. Float64Array parameters cost, per iteration, a
  *   map check and reloads of base, external pointer and length per array, and a constant Float64Array
  *   still costs a detached-buffer test per load once the engine has seen any ArrayBuffer detached (as
  *   in this library's process, which uses WebAssembly memory); the constant double array costs one map

@@ -41,7 +41,7 @@ export interface WasmGemmKernel extends GemmKernel {
 
 export function makeWasmKernel(name: string, config: WasmGemmConfig, blocks: BlockSizes = DEFAULT_BLOCKS): WasmGemmKernel {
   const heap = wasmHeap();
-  const driver = new WasmGemmDriver(instantiateGemm(gemmModule(config), heap), config, blocks, new HeapScratch(heap), heap);
+  const driver = new WasmGemmDriver(instantiateGemm(gemmModule(config, heap.shared), heap), config, blocks, new HeapScratch(heap), heap);
   let pool: GemmThreadPool | null = null;
   let threads = 1;
   // Workers start on the first product large enough to use them (that one still runs on this thread).
@@ -73,7 +73,9 @@ export function makeWasmKernel(name: string, config: WasmGemmConfig, blocks: Blo
 /** The kernels this engine can run, fastest first. */
 export function availableWasmKernels(): WasmGemmKernel[] {
   const f = wasmFeatures();
-  if (!f.simd || !f.sharedMemory || !wasmMemoryAvailable()) return [];
+  // Shared memory is not required: without it (a page that is not cross-origin isolated) the heap is a
+  // fixed-size non-shared memory and the kernels run on the calling thread only.
+  if (!f.simd || !wasmMemoryAvailable()) return [];
   const out: WasmGemmKernel[] = [];
   if (f.relaxedSimd) out.push(makeWasmKernel('wasm-relaxed', WASM_RELAXED_CONFIG));
   out.push(makeWasmKernel('wasm-simd', WASM_SIMD_CONFIG));

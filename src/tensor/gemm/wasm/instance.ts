@@ -7,18 +7,21 @@ import { GemmExports, WasmGemmConfig, buildGemmModule } from './module.js';
 
 const compiled = new Map<string, WasmModule>();
 
-function key(c: WasmGemmConfig): string {
-  return `${c.mr}x${c.nr}u${c.unroll}${c.fma ? 'f' : ''}`;
+function key(c: WasmGemmConfig, shared: boolean): string {
+  return `${c.mr}x${c.nr}u${c.unroll}${c.fma ? 'f' : ''}${shared ? 's' : ''}`;
 }
 
-/** The compiled module for `config` (cached; a WebAssembly.Module can also be posted to workers). */
-export function gemmModule(config: WasmGemmConfig): WasmModule {
+/**
+ * The compiled module for `config` importing a shared (default) or non-shared memory, matching the heap it
+ * is instantiated on (cached; a WebAssembly.Module can also be posted to workers).
+ */
+export function gemmModule(config: WasmGemmConfig, shared = true): WasmModule {
   const api = wasmApi();
   if (!api) throw new Error('gemmModule: this engine has no WebAssembly');
-  let mod = compiled.get(key(config));
+  let mod = compiled.get(key(config, shared));
   if (!mod) {
-    mod = new api.Module(buildGemmModule(config));
-    compiled.set(key(config), mod);
+    mod = new api.Module(buildGemmModule(config, shared));
+    compiled.set(key(config, shared), mod);
   }
   return mod;
 }

@@ -25,9 +25,10 @@ export interface WasmGemmConfig {
 /** The largest memory the module accepts (the import's declared maximum), in 64 KiB pages: 4 GiB. */
 export const MODULE_MAX_PAGES = 65536;
 
-export function buildGemmModule(config: WasmGemmConfig): Uint8Array {
+/** The module for `config`, importing a shared memory (the default) or a non-shared one (`shared` false). */
+export function buildGemmModule(config: WasmGemmConfig, shared = true): Uint8Array {
   const { mr, nr } = config;
-  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MODULE_MAX_PAGES, shared: true });
+  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MODULE_MAX_PAGES, shared });
   emitMerge(m);
   emitPackScalar(m);
   emitMicroKernel(m, 'packed', 'packed', config);

@@ -15,7 +15,7 @@
  * Each worker has its own scratch (packing buffers) allocated on the caller's side from the heap before a
  * job is posted, since the allocator is not thread-safe.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { WasmHeap } from '../../memory.js';
 import { BlockSizes, ScratchSlot, ScratchSpace, WasmGemmDriver, generalScratchBytes } from './driver.js';
 import { WasmGemmConfig } from './module.js';
@@ -43,6 +43,26 @@ function workerEntry(): URL {
   return new URL(ts ? './worker-dev.mjs' : './worker.js', import.meta.url);
 }
 
+/**
+ * Node's worker_threads, reached at run time through `process.getBuiltinModule` (Node ≥ 20.16) rather than
+ * a static import, so that sparsity-lab/tensor bundles for a browser with no Node built-in in it. Threads
+ * need this Node API and an `Atomics.wait` on the calling thread, which a browser's main thread forbids;
+ * in a browser gemm runs single-threaded (`gemmThreadSupport()` says why).
+ */
+function nodeWorkerThreads(): typeof import('node:worker_threads') | null {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return (proc?.getBuiltinModule?.('worker_threads') as typeof import('node:worker_threads') | undefined) ?? null;
+}
+
+/** Whether the gemm worker-thread pool can start workers in this engine, and if not, why. */
+export function gemmThreadSupport(): { supported: boolean; reason: string } {
+  if (!nodeWorkerThreads()) {
+    return { supported: false, reason: 'gemm worker threads need Node ≥ 20.16 (worker_threads via process.getBuiltinModule); elsewhere, e.g. in a browser, gemm runs on the calling thread' };
+  }
+  if (typeof SharedArrayBuffer === 'undefined') return { supported: false, reason: 'SharedArrayBuffer is unavailable' };
+  return { supported: true, reason: 'Node worker_threads on a shared WebAssembly memory' };
+}
+
 export class GemmThreadPool {
   private readonly workers: PoolWorker[] = [];
   /** The last error a worker reported. */
@@ -54,12 +74,17 @@ export class GemmThreadPool {
     readonly blocks: BlockSizes,
     size: number,
   ) {
+    const threads = nodeWorkerThreads();
+    if (!threads) throw new Error(`GemmThreadPool: ${gemmThreadSupport().reason}`);
+    if (!heap.shared) throw new Error('GemmThreadPool: worker threads need the shared WebAssembly heap, and this one is not shared');
     const url = workerEntry();
     for (let w = 0; w < size; w++) {
       const ctrl = new Int32Array(new SharedArrayBuffer(5 * 4));
       const errorText = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
       const job = new Float64Array(new SharedArrayBuffer(JOB_WORDS * 8));
-      const worker = new Worker(url, {
+      const worker = new threads.Worker(url, {
+        // Not the parent's --input-type (node --input-type=module -e …): a worker started from a file rejects it.
+        execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
         workerData: { module: gemmModule(config), memory: heap.memory, config, blocks, ctrl, job, errorText },
       });
       worker.unref();
