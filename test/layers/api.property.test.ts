@@ -119,10 +119,11 @@ describe('layers: invalid inputs throw our errors (properties)', () => {
     fc.assert(
       fc.property(badInput, fc.integer({ min: 0, max: 3 }), (x, which) => {
         const layer = layers()[which];
-        // Activations accept any width: only the non-width cases apply to them.
-        if (which === 1 || which === 2) {
-          if (x instanceof Tensor && x.rank === 2 && x.shape[0] > 0 && x.isContiguous() && !x.data.some((v) => !Number.isFinite(v))) return;
-        }
+        // Activations accept any width, and element-wise ones (Sigmoid) any rank, as PyTorch's do (the conv
+        // front-end feeds them [N, C, H, W]): only the remaining cases apply to them.
+        const valid = x instanceof Tensor && x.shape[0] > 0 && x.isContiguous() && !x.data.some((v) => !Number.isFinite(v));
+        if (which === 1 && valid) return;
+        if (which === 2 && valid && (x as Tensor).rank === 2) return;
         expectOurError(() => layer.forward(x as Tensor), `${layer.name}.forward`);
       }),
       fuzz(200),

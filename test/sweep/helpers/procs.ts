@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunConfigInput } from '../../../src/experiments/config.js';
+import { withoutTiming } from '../../helpers/timing.js';
 
 export const SCRIPT = fileURLToPath(new URL('./sweep-proc.ts', import.meta.url));
 
@@ -50,11 +51,11 @@ export async function runToEnd(args: ProcArgs, env: NodeJS.ProcessEnv = {}): Pro
   return f;
 }
 
-/** Every `*.jsonl` file's text with the timing field zeroed, by name. */
+/** Every `*.jsonl` file's text without its timing fields (test/helpers/timing.ts), by name. */
 export function recordsOf(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
-    out[f] = readFileSync(join(dir, f), 'utf8').replace(/"(train_|eval_)?seconds":[0-9.e+-]+/g, '"$1seconds":0').replace(/"provenance":\{[^{}]*\}/g, '"provenance":{}');
+    out[f] = withoutTiming(readFileSync(join(dir, f), 'utf8'));
   }
   return out;
 }
