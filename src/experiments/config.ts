@@ -91,6 +91,18 @@ export interface MetricsConfig {
   eps: number;
   /** Also measure every training minibatch before its step (Sec. 5.3). */
   train: boolean;
+  /**
+   * Store the final epoch's per-unit CCMAS selectivity of every measured layer (`per_unit_selectivity` in
+   * the last epoch record; the selectivity violins). Absent = false; left out of the configuration when
+   * false, so it changes no existing run id.
+   */
+  perUnit?: boolean;
+  /**
+   * After the final epoch, remove k ∈ {1, 5, 10, 100} units of the last measured layer at test time (most
+   * selective, least selective, random; src/experiments/ablation.ts) and record the accuracies (`ablation`).
+   * Absent = false, as `perUnit`.
+   */
+  ablation?: boolean;
 }
 
 export interface RunConfig {
@@ -232,7 +244,14 @@ export function normalizeConfig(input: RunConfigInput): RunConfig {
   // metrics
   const metricsIn = input.metrics ?? {};
   const metrics: MetricsConfig = { eps: metricsIn.eps ?? DEFAULT_CONFIG.metrics.eps, train: metricsIn.train ?? DEFAULT_CONFIG.metrics.train };
-  for (const k of Object.keys(metricsIn)) if (!['eps', 'train'].includes(k)) problems.push(`metrics.${k}: unknown field (known: eps, train)`);
+  for (const k of Object.keys(metricsIn)) if (!['eps', 'train', 'perUnit', 'ablation'].includes(k)) problems.push(`metrics.${k}: unknown field (known: eps, train, perUnit, ablation)`);
+  // The final-epoch extras are recorded only when asked for, and stated only then (run ids stay as they were).
+  for (const k of ['perUnit', 'ablation'] as const) {
+    const v = metricsIn[k];
+    if (v === undefined || v === false) continue;
+    if (v !== true) bad(`metrics.${k}`, 'true or false', v);
+    else metrics[k] = true;
+  }
   if (typeof metrics.eps !== 'number' || !Number.isFinite(metrics.eps) || metrics.eps < 0) bad('metrics.eps', 'a finite number ≥ 0', metrics.eps);
   if (typeof metrics.train !== 'boolean') bad('metrics.train', 'true or false', metrics.train);
 

@@ -11,6 +11,7 @@
  * silent, 0/0) is written as `null` — JSON has no NaN — and is never averaged in by the summary.
  */
 import type { RunConfig } from './config.js';
+import type { AblationRecord } from './ablation.js';
 import type { Provenance } from './provenance.js';
 
 /** One hidden layer's metrics for one epoch (`null` = undefined, see the module comment). */
@@ -74,7 +75,17 @@ export interface EpochRecord {
   layers: LayerRecord[];
   /** Metrics over the epoch's training stream, before each step (only when `metrics.train` is on). */
   train_layers?: LayerRecord[];
-  /** Wall time of the epoch: training plus evaluation. */
+  /**
+   * Final epoch only, with `metrics.perUnit`: every measured layer's per-unit CCMAS selectivity over the test
+   * set (input side first; `null` for an undefined unit).
+   */
+  per_unit_selectivity?: Array<Array<number | null>>;
+  /**
+   * Final epoch only, with `metrics.ablation`: the test accuracy with k units of the last measured layer
+   * removed (zeroed at test time), by order (most/least selective, random), and the drop from `test_acc`.
+   */
+  ablation?: AblationRecord[];
+    /** Wall time of the epoch: training plus evaluation. */
   seconds: number;
   /** Wall time of the epoch's training steps alone (absent in records written before it existed). */
   train_seconds?: number;

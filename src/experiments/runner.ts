@@ -31,7 +31,8 @@
  */
 import type { Dataset, Sampler } from '../data/index.js';
 import { epochBatches, makeSampler, subset } from '../data/index.js';
-import { CrossEntropyLoss, Dropout, type Sequential } from '../layers/index.js';
+import { CrossEntropyLoss, Dropout, hiddenActivationLayers, type Sequential } from '../layers/index.js';
+import { neuronAblation } from './ablation.js';
 import { models, type BuiltModel } from './kinds/models.js';
 import { SparseInputFeed } from '../layers/sparse-input.js';
 import { activeGemmKernel, freeFloat32, Rng, sparseInputMode, setFloat32Allocator, type Float32Allocator, Tensor, useWasmMemory, zeros } from '../tensor/index.js';
@@ -479,6 +480,7 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
         train_seconds: trainSeconds,
         eval_seconds: evalSeconds,
       };
+      if (epoch === config.epochs) finalEpochExtras(s, record);
       outcome.epochs.push(record);
       emit(record);
       snapshot(epoch, accuracy);
@@ -493,5 +495,27 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
   } finally {
     feed?.dispose();
     freeFloat32(xBuf.data);
+  }
+}
+
+/**
+ * The final epoch's optional measures (`metrics.perUnit`, `metrics.ablation`), added to its record. Runs after
+ * the epoch's test pass, whose per-unit selectivity they read before any further pass resets the meters.
+ */
+function finalEpochExtras(s: RunSetup, record: EpochRecord): void {
+  const { config, taps, evaluator } = s;
+  if (!config.metrics.perUnit && !config.metrics.ablation) return;
+  const perUnit = taps.test.map((m) => Array.from(m.ccmas.result().perUnit));
+  if (config.metrics.perUnit) record.per_unit_selectivity = perUnit.map((u) => u.map((v) => (Number.isFinite(v) ? v : null)));
+  if (config.metrics.ablation) {
+    const layers = hiddenActivationLayers(s.model);
+    const last = layers.length - 1;
+    record.ablation = neuronAblation({
+      layer: layers[last],
+      selectivity: perUnit[last],
+      baselineAccuracy: record.test_acc,
+      evaluate: () => evaluator.run().accuracy,
+      seed: config.seed,
+    });
   }
 }

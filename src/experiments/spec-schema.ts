@@ -32,7 +32,7 @@ export function specJsonSchema(): Record<string, unknown> {
       batchSize: { type: 'integer', minimum: 1 },
       sampler: { type: 'object', properties: { kind: { enum: samplers.names() } }, required: ['kind'] },
       evalBatchSize: { type: 'integer', minimum: 1 },
-      metrics: { type: 'object', properties: { eps: { type: 'number', minimum: 0 }, train: { type: 'boolean' } }, additionalProperties: false },
+      metrics: { type: 'object', properties: { eps: { type: 'number', minimum: 0 }, train: { type: 'boolean' }, perUnit: { type: 'boolean', description: 'store the final epoch per-unit CCMAS' }, ablation: { type: 'boolean', description: 'test-time neuron ablation after the final epoch' } }, additionalProperties: false },
       model: { type: 'object', properties: { kind: { type: 'string', description: `registered: ${models.names().join(', ')}` } }, required: ['kind'] },
     },
     additionalProperties: false,

@@ -85,11 +85,11 @@ export const MEASURES = [
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 
-/** Measures the runner does not record yet, with what will record them (a spec asking for one cannot run yet). */
-export const PENDING_MEASURES: Readonly<Partial<Record<Measure, string>>> = {
-  per_unit_selectivity: "the final epoch's per-unit CCMAS values are stored by the reproduction work (issue 16)",
-  ablation: 'the test-time neuron ablation is measured by the reproduction work (issue 16)',
-};
+/**
+ * Measures the runner does not record yet, with what will record them (a spec asking for one cannot run yet).
+ * Empty now: `per_unit_selectivity` and `ablation` are recorded with `metrics.perUnit` / `metrics.ablation`.
+ */
+export const PENDING_MEASURES: Readonly<Partial<Record<Measure, string>>> = {};
 
 /** Why the runs of a plan cannot be trained yet (pending measures), or [] when they can. */
 export function pendingMeasures(spec: ExperimentSpec): string[] {

@@ -22,8 +22,8 @@ const EXPECTED: Record<string, [number, number, number | number[], boolean]> = {
   'adam-betas-zoom': [30, 27, 30, true],
   'formative-combined': [12, 12, 30, true],
   'sorted-300': [24, 24, 300, true],
-  'remove-neurons': [12, 12, 30, false],
-  'selectivity-violin': [12, 12, 30, false],
+  'remove-neurons': [12, 12, 30, true],
+  'selectivity-violin': [12, 12, 30, true],
 };
 
 describe('presets', () => {
