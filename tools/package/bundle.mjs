@@ -19,7 +19,8 @@ export function browserProblems(code) {
   const out = [];
   const builtin = new RegExp(`(?:from|import|require)\\s*\\(?\\s*["'](node:[\\w/]+|${builtinModules.map((m) => m.replace(/[/]/g, '\\/')).join('|')})["']`, 'g');
   for (const m of code.matchAll(builtin)) out.push(`imports the Node built-in '${m[1]}'`);
-  if (/\bnew Function\s*\(|[^\w.]Function\s*\(|\beval\s*\(/.test(code)) out.push('generates code at run time (new Function / Function( / eval)');
+  // A global eval call, not a method named eval (`eval(){…}` defines Sequential.eval, `.eval()` calls one).
+  if (/\bnew Function\s*\(|[^\w.$]Function\s*\(|(?<![\w.$])eval\s*\((?!\s*\)\s*\{)/.test(code)) out.push('generates code at run time (new Function / Function( / eval)');
   if (/["']node:/.test(code)) out.push("contains a 'node:' module specifier");
   return out;
 }
