@@ -1,6 +1,9 @@
 /**
  * `sparsity-lab report DIR [--html] [--out FILE] [--title TEXT]` — the report of the runs in DIR.
  *
+ * Without `--html`, DIR must be a results root of preset folders (`results/dissertation`): the whole study's
+ * FINDINGS.md and TABLES.md (src/experiments/findings/report.ts), regenerated from the committed runs.
+ *
  * With `--html` (the only format so far; without it the command says to use `figures` for the Markdown
  * report): one self-contained, interactive HTML page (src/experiments/report-html.ts) with the summary table
  * and the figures, data inlined, written to DIR/report.html or FILE. Reads the results only; writes
@@ -11,6 +14,7 @@ import type { Command } from 'commander';
 import { readResultsDir } from '../experiments/results.js';
 import { writeReportHtml } from '../experiments/report-html.js';
 import { summarize } from '../experiments/summary.js';
+import { isResultsRoot, writeDissertationReport } from '../experiments/findings/report.js';
 import { UsageError } from './args.js';
 
 export interface ReportCommandFlags {
@@ -36,13 +40,20 @@ export function writeHtmlReportOfDir(dir: string, flags: ReportCommandFlags = {}
 export function addReportCommand(program: Command): Command {
   return program
     .command('report')
-    .description('an interactive, self-contained HTML report (figures with hover values and condition toggles, the summary table) of the runs in DIR')
-    .argument('<dir>', 'results directory')
+    .description('with --html: an interactive, self-contained HTML report of the runs in DIR; without: the findings and tables of a results root of preset folders (results/dissertation)')
+    .argument('<dir>', 'results directory (--html) or results root of preset folders')
     .option('--html', 'write DIR/report.html (or --out): one file, vega-embed and the data inlined')
     .option('--out <file>', 'where to write the HTML file [default: DIR/report.html]')
     .option('--title <text>', 'report title [default: "Results: <DIR name>"]')
     .action((dir: string, flags: ReportCommandFlags) => {
-      if (flags.html !== true) throw new UsageError('report: only --html is implemented here; the Markdown report with SVG figures is `sparsity-lab figures DIR`');
+      if (flags.html !== true) {
+        // A results root of preset folders (results/dissertation): findings, tables (and figures) of the whole study.
+        if (isResultsRoot(dir)) {
+          for (const path of writeDissertationReport(dir)) console.log(`wrote ${path}`);
+          return;
+        }
+        throw new UsageError(`report: ${dir} is not a results root of preset folders (e.g. results/dissertation); for one results directory use --html, or \`sparsity-lab figures DIR\` for the Markdown report with SVG figures`);
+      }
       console.log(`wrote ${writeHtmlReportOfDir(dir, flags)}`);
     });
 }

@@ -152,7 +152,7 @@ function epochTrend(ctx: AnalysisContext, spec: TrendSpec): TestOutcome {
   return {
     subject,
     numbers: `epoch 1: ${meanSemText(first)} → epoch ${runs[0].header.config.epochs}: ${meanSemText(last)}; ρ = ${fmt(s.rho, 3)}`,
-    test: `Spearman ρ, ${xs.length} (epoch, seed) points`,
+    test: `Spearman ρ, ${xs.length} (epoch, seed) points (epochs of one run are not independent: p is optimistic)`,
     p: s.p,
     n: runs.length,
     verdict: judge(s.rho, s.p, spec.expect),
