@@ -31,3 +31,8 @@ export { libraryVersion } from './version.js';
 export { renderFigures, figureSpecs, figureCaptions, type FigureOptions, type FigureFormat, type FigureKind } from './figures.js';
 export { writeReport, reportMarkdown, type ReportOptions } from './report.js';
 export { writeReportHtml, reportHtml, loadVegaScripts, type HtmlReportOptions, type VegaScripts } from './report-html.js'; // package (issue 15)
+export * from './ablation.js'; // issue 16: test-time neuron ablation
+export type { OptionValue } from './kinds/options.js';
+export type { Provenance } from './provenance.js';
+export type { DataSource } from '../sweep/data-source.js';
+export type { Shard } from '../sweep/shard.js';

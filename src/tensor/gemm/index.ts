@@ -34,8 +34,9 @@ export { THREAD_MIN_MULTIPLY_ADDS } from './wasm-kernel.js';
 export { sgemmBiasAct, type EpilogueActivation } from './epilogue.js';
 export {
   SparseRows, SPARSE_BLOCK, SPARSE_AUTO_MAX_DENSITY, chooseSparseKernel, setSparseInputMode, sparseInputMode,
-  sparseInputKernels, sparseJsKernel, sparseWasmKernel, type SparseInputKernel, type SparseInputMode,
+  sparseInputKernels, sparseJsKernel, sparseWasmKernel, type SparseInputKernel, type SparseInputMode, type PlacedSparseKernel,
 } from './sparse.js';
+export { GradColumns } from './grad-columns.js';
 export { gemmThreadSupport } from './wasm/threads.js';
 import { gemmThreadSupport } from './wasm/threads.js';
 
