@@ -58,8 +58,16 @@ export function parseOptimizers(flag: string, text: string): OptimizerName[] {
   return names as OptimizerName[];
 }
 
+/**
+ * A plain decimal number ("0.1", "1e-3", "-2", ".5"), or NaN. Stricter than `Number`, which would also read
+ * "0x10" as 16, "0b1" as 1, "" and " " as 0 and "Infinity" as ∞ — none of them a value a researcher means.
+ */
+export function decimal(text: string): number {
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+}
+
 export function parseNonNegativeNumber(flag: string, text: string): number {
-  const v = Number(text);
+  const v = decimal(text);
   if (text.trim() === '' || !Number.isFinite(v) || v < 0) throw new UsageError(`${flag}: expected a finite number ≥ 0, got "${text}"`);
   return v;
 }
@@ -127,7 +135,7 @@ interface OptimizerFlag {
 }
 
 function parseNumberIn(flag: string, text: string, lo: number, hi: number, hiOpen: boolean): number {
-  const v = Number(text);
+  const v = decimal(text);
   const ok = text.trim() !== '' && Number.isFinite(v) && v >= lo && (hiOpen ? v < hi : v <= hi);
   if (!ok) throw new UsageError(`${flag}: expected a number in [${lo}, ${hi}${hiOpen ? ')' : ']'}, got "${text}"`);
   return v;
@@ -136,7 +144,7 @@ function parseNumberIn(flag: string, text: string, lo: number, hi: number, hiOpe
 /** "0.9,0.999" → [0.9, 0.999], each in [0, 1) as PyTorch's Adam requires. */
 export function parseBetas(flag: string, text: string): [number, number] {
   const parts = text.split(',').map((p) => p.trim());
-  const vals = parts.map(Number);
+  const vals = parts.map(decimal);
   if (parts.length !== 2 || parts.some((p) => p === '') || !vals.every((v) => Number.isFinite(v) && v >= 0 && v < 1)) {
     throw new UsageError(`${flag}: expected two numbers b1,b2 in [0, 1), e.g. 0.9,0.999, got "${text}"`);
   }

@@ -34,7 +34,7 @@ import { loadSpec, presetNames } from '../experiments/presets.js';
 import type { RunResult } from '../experiments/results.js';
 import { writeReport } from '../experiments/report.js';
 import type { Summary } from '../experiments/summary.js';
-import { runSweep } from '../experiments/sweep.js';
+import { checkResultsDirWritable, runSweep } from '../experiments/sweep.js';
 import { libraryVersion } from '../experiments/version.js';
 import { activeGemmKernel, gemmKernels, setSparseInputMode, useGemmKernel, wasmMemoryAvailable, type SparseInputMode } from '../tensor/index.js';
 import { chooseMemory, OPTIMIZER_FLAGS, planFromFlags, QUICK, UsageError, type RunFlags } from './args.js';
@@ -255,6 +255,12 @@ async function runCommand(target: string | undefined, overrides: string[], flags
   for (const p of plan.planned) if (!distinct.has(p.id)) distinct.set(p.id, { config: p.config, labels: { experiment: p.experiment, condition: p.condition } });
   const configs = [...distinct.values()].map((d) => d.config);
   checkSizes(configs, data, flags);
+  // Last of the up-front checks: it creates --out (nothing is written for a usage error found earlier).
+  try {
+    checkResultsDirWritable(plan.outDir);
+  } catch (e) {
+    throw new UsageError(`--out: ${(e as Error).message}`);
+  }
   console.error(
     `sparsity-lab ${libraryVersion()}: ${plan.experiment}, ${configs.length} runs into ${plan.outDir}/ ` +
       `(MNIST from ${data.source}; gemm kernel ${activeGemmKernel().name}, ${memory === 'wasm' ? 'WebAssembly' : 'JS'} heap)`,

@@ -11,7 +11,7 @@
  * holding an array of run configurations or `{ "out": DIR, "runs": [ … ] }`.
  */
 import { availableParallelism } from 'node:os';
-import { readFileSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
@@ -25,6 +25,7 @@ import { enqueueRuns, QueueDependencyError, runQueueWorker } from '../sweep/queu
 import { parseShard, shardFromEnv, type Shard } from '../sweep/shard.js';
 import { slurmScript } from '../sweep/slurm.js';
 import { chooseMemory, UsageError } from './args.js';
+import { makeDirs } from '../sweep/atomic.js';
 
 export interface SweepFlags {
   workers?: string;
@@ -245,8 +246,8 @@ export function registerSweepCommands(program: Command, options: { resolveSpec?:
         workdir: process.cwd(),
       });
       const script = resolve(flags.script ?? join(outDir, `${r.name}.sbatch`));
-      mkdirSync(logDir, { recursive: true });
-      mkdirSync(dirname(script), { recursive: true });
+      makeDirs(logDir);
+      makeDirs(dirname(script));
       writeFileSync(script, text);
       chmodSync(script, 0o755);
       console.log(script);

@@ -3,10 +3,9 @@
  * `summary.csv` (per condition and epoch, mean ± SEM over seeds) and `runs.csv` (every run's raw values).
  * Each file is written to a temporary name and renamed into place, so a reader never sees half a file.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runsToCsv, summaryToCsv } from './csv.js';
-import { removeDeadTemps, writeFileAtomic } from '../sweep/atomic.js';
+import { removeDeadTemps, writeFileAtomic, makeDirs } from '../sweep/atomic.js';
 import { readResultsDir, type RunResult } from './results.js';
 import { summarize, type Summary } from './summary.js';
 import { libraryVersion } from './version.js';
@@ -35,7 +34,7 @@ export function writeSummaryFiles(dir: string, outDir = dir): SummaryFiles {
   const { runs, warnings } = readResultsDir(dir);
   if (runs.length === 0) throw new Error(`writeSummaryFiles: no runs found in ${dir} (looked for *.jsonl results files)`);
   const summary = summarize(runs);
-  mkdirSync(outDir, { recursive: true });
+  makeDirs(outDir);
   removeDeadTemps(outDir); // left by a process killed while writing these files
   const files = [join(outDir, 'summary.json'), join(outDir, 'summary.csv'), join(outDir, 'runs.csv')];
   writeAtomic(files[0], summaryToJson(summary));

@@ -19,8 +19,7 @@
  * Unlike matplotlib (the dissertation's tool), Vega renders without a display or a canvas package; text
  * widths are estimated, so labels may sit a pixel or two off where a browser would measure them.
  */
-import { mkdirSync } from 'node:fs';
-import { removeDeadTemps, writeFileAtomic } from '../sweep/atomic.js';
+import { removeDeadTemps, writeFileAtomic, makeDirs } from '../sweep/atomic.js';
 import { join } from 'node:path';
 import type { MetricName, Summary, SummaryRow } from './summary.js';
 import { LAYER_METRICS } from './records.js';
@@ -237,7 +236,7 @@ export async function renderFigures(summary: readonly SummaryRow[] | Summary, ou
     if (format === 'svg') files.push({ path: join(outDir, `${f.name}.svg`), text: await renderSvg(f.spec) });
     else files.push({ path: join(outDir, `${f.name}.vl.json`), text: `${JSON.stringify(f.spec, null, 2)}\n` });
   }
-  mkdirSync(outDir, { recursive: true });
+  makeDirs(outDir);
   removeDeadTemps(outDir); // sweep: left by a process killed while writing figures
   for (const f of files) writeFileAtomic(f.path, f.text, 'figure'); // sweep: temp + rename, never half a file
   return files.map((f) => f.path);

@@ -14,7 +14,7 @@
  * sparsity-lab) and writes the file, nothing if building fails. The figures are the same specifications
  * as the SVG figures, so the two reports never disagree.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { figureSpecs, type FigureOptions } from './figures.js';
@@ -22,6 +22,7 @@ import type { VegaLiteSpec } from './figures-specs.js';
 import { finalRows, labelsOf, metricStat } from './figures-data.js';
 import { formatStat } from './report.js';
 import type { MetricName, Summary, SummaryRow } from './summary.js';
+import { makeDirs } from '../sweep/atomic.js';
 
 /** The browser builds (UMD source text) the page inlines: they define `vega`, `vegaLite`, `vegaEmbed`. */
 export interface VegaScripts {
@@ -213,7 +214,7 @@ export function loadVegaScripts(): VegaScripts {
 export function writeReportHtml(summary: readonly SummaryRow[] | Summary, opts: HtmlReportOptions & { outDir: string; fileName?: string }): string {
   if (typeof opts.outDir !== 'string' || opts.outDir === '') throw new Error(`writeReportHtml: outDir must be a directory path, got ${JSON.stringify(opts.outDir)}`);
   const html = reportHtml(summary, loadVegaScripts(), opts);
-  mkdirSync(opts.outDir, { recursive: true });
+  makeDirs(opts.outDir);
   const path = join(opts.outDir, opts.fileName ?? 'report.html');
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, html);

@@ -10,12 +10,12 @@
  * standard error of the mean (sample std / √n); with one seed the SEM is undefined and the cell reads
  * "0.9712 (n=1)"; "—" means no seed has a value. "Final epoch" is each condition's last summarised epoch.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { MetricName, MetricStat, Summary, SummaryGroup, SummaryRow } from './summary.js';
 import { finalRows, labelsOf, metricStat, metricTitle } from './figures-data.js';
 import { figureCaptions } from './figures.js';
-import { writeFileAtomic } from '../sweep/atomic.js';
+import { writeFileAtomic, makeDirs } from '../sweep/atomic.js';
 
 export interface ReportFigure {
   path: string;
@@ -239,7 +239,7 @@ export function reportMarkdown(summary: readonly SummaryRow[] | Summary, opts: R
 export function writeReport(summary: readonly SummaryRow[] | Summary, opts: ReportOptions): string {
   if (typeof opts.outDir !== 'string' || opts.outDir === '') throw new Error(`writeReport: outDir must be a directory path, got ${JSON.stringify(opts.outDir)}`);
   const text = reportMarkdown(summary, opts);
-  mkdirSync(opts.outDir, { recursive: true });
+  makeDirs(opts.outDir);
   const path = join(opts.outDir, opts.fileName ?? 'report.md');
   writeFileAtomic(path, text, 'report'); // sweep: temp + rename, never half a file
   return path;

@@ -16,9 +16,9 @@
  * skips complete runs whose header matches the configuration, and re-runs any other from its first epoch
  * (runs are deterministic, so the repeated epochs give the same numbers).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendDurable, writeFileAtomic } from '../sweep/atomic.js';
+import { appendDurable, writeFileAtomic, makeDirs } from '../sweep/atomic.js';
 import { crashPoint } from '../sweep/crash.js';
 import type { RunConfig } from './config.js';
 import type { DivergedRecord, EpochRecord, HeaderRecord, LayerRecord, ResultRecord } from './records.js';
@@ -63,7 +63,7 @@ export class RunWriter {
     header: HeaderRecord,
     private readonly guard: WriteGuard = () => {},
   ) {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     this.path = runFile(dir, header.run);
     guard();
     writeFileAtomic(this.path, `${recordToJson(header)}\n`, 'header');

@@ -27,7 +27,9 @@ import { loadDataSource, type DataSource } from '../sweep/data-source.js';
 import { Pool } from '../sweep/pool.js';
 import { runOne, type RunOneOptions, type SweepRunStatus } from '../sweep/run-one.js';
 import { checkShard, shardPlan, type Shard } from '../sweep/shard.js';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeDirs } from '../sweep/atomic.js';
 import { checkpointPath } from '../sweep/checkpoint.js';
 import { isComplete, readRun } from './results.js';
 import { configHash, normalizeConfig, runId, type RunConfig, type RunConfigInput } from './config.js';
@@ -106,8 +108,25 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', done);
   });
 
+/**
+ * Create `dir` if needed and check that files can be created in it (a probe file, removed at once); throws
+ * naming the directory and the system's reason. Run before any training, so an unwritable results directory
+ * (read-only, /proc, a file in the way) fails in milliseconds rather than after the first epoch or never.
+ */
+export function checkResultsDirWritable(dir: string): void {
+  try {
+    makeDirs(dir);
+    const probe = join(dir, `.write-probe-${process.pid}-${Date.now()}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (e) {
+    throw new Error(`cannot write results into ${dir}: ${(e as Error).message}`);
+  }
+}
+
 export async function runSweep(inputs: ReadonlyArray<RunConfigInput | RunConfig>, options: SweepOptions): Promise<SweepRunStatus[]> {
   const plan = planSweep(inputs);
+  checkResultsDirWritable(options.outDir);
   if (options.shard) checkShard(options.shard);
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`runSweep: workers must be a positive integer, got ${workers}`);

@@ -8,8 +8,8 @@
  *   writer (the pid in the name, on this host) is gone. Every process that starts work in a directory calls it,
  *   so a resumed sweep ends with no temporary file.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { crashPoint } from './crash.js';
 
 const TEMP = /\.tmp-(\d+)$/;
@@ -106,4 +106,20 @@ export function removeDeadTemps(dir: string, prefix = ''): string[] {
     }
   }
   return removed;
+}
+
+/**
+ * `mkdir -p` one level at a time. Node's `mkdirSync(dir, { recursive: true })` spins for ever where mkdir
+ * answers ENOENT although the parent exists (e.g. under /proc); here every error is thrown at once.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  while (!existsSync(d)) {
+    missing.push(d);
+    const parent = dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  for (const m of missing.reverse()) mkdirSync(m);
 }

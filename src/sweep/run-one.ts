@@ -11,12 +11,11 @@
  * Kernel consistency: the gemm kernel of the partial records (header) and of the checkpoint must be the
  * kernel now active; otherwise the run fails with an error naming both, unless `forceKernel`.
  */
-import { mkdirSync } from 'node:fs';
 import { configHash, type RunConfig } from '../experiments/config.js';
 import { isComplete, readRun, RunWriter, type RunResult } from '../experiments/results.js';
 import { runExperiment, type RunData, type RunLabels, type RunOutcome, type RunProgress, type RunSnapshot } from '../experiments/runner.js';
 import { activeGemmKernel, sparseInputMode } from '../tensor/index.js';
-import { removeDeadTemps } from './atomic.js';
+import { removeDeadTemps, makeDirs } from './atomic.js';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { crashPoint } from './crash.js';
 import { RunLock } from './lock.js';
@@ -65,7 +64,7 @@ export function kernelMismatch(id: string, recorded: string, active: string, whe
 export async function runOne(id: string, config: RunConfig, options: RunOneOptions): Promise<{ status: SweepRunStatus; outcome: RunOutcome | null }> {
   const dir = options.outDir;
   const hash = configHash(config);
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const acquired = RunLock.tryAcquire(dir, id);
   if (!acquired) return { status: { id, config, state: 'busy', epochs: 0, message: 'another process holds its lock' }, outcome: null };
   const lock = acquired.lock;
