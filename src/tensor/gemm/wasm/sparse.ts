@@ -183,10 +183,14 @@ function emitZeroRuns(m: ModuleBuilder): void {
   });
 }
 
-/** `fma`: multiply-adds as f32x4.relaxed_madd (needs relaxed SIMD; fused on x64), else mul + add. */
-export function buildSparseModule(width = SPARSE_WIDTH, fma = false): Uint8Array {
+/**
+ * `fma`: multiply-adds as f32x4.relaxed_madd (needs relaxed SIMD; fused on x64), else mul + add. `shared`:
+ * import a shared memory (the default heap) or a non-shared one (a page that is not cross-origin isolated),
+ * matching the heap it is instantiated with.
+ */
+export function buildSparseModule(width = SPARSE_WIDTH, fma = false, shared = true): Uint8Array {
   if (width !== 1 && width % 4 !== 0) throw new RangeError(`buildSparseModule: width must be 1 or a multiple of 4, got ${width}`);
-  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true });
+  const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared });
   emitForward(m, width, fma);
   emitGradWeight(m, width, fma);
   emitZeroRuns(m);
