@@ -28,6 +28,8 @@ export interface DissertationFigure {
 }
 
 const TAIL = 'Preset {presets}; n = {n} runs ({conditions} conditions × seeds {seeds}); {epoch}; {band}.{diverged}';
+/** For scatters of per-epoch means, which draw no error band. */
+const TAIL_MEANS = 'Preset {presets}; n = {n} runs ({conditions} conditions × seeds {seeds}); {epoch}; points are means over seeds, no error band drawn.{diverged}';
 const THREE = ['test_acc', 'sparsity', 'selectivity'];
 
 export const DISSERTATION_FIGURES: DissertationFigure[] = [
@@ -52,7 +54,7 @@ export const DISSERTATION_FIGURES: DissertationFigure[] = [
     title: 'Training against test sparsity and selectivity',
     presets: ['train-vs-test'],
     kind: 'train-test-scatter',
-    caption: `Training-stream value against test-set value, one point per optimizer and epoch (mean over seeds); the dashed line is y = x. ${TAIL}`,
+    caption: `Training-stream value against test-set value, one point per optimizer and epoch (mean over seeds); the dashed line is y = x. ${TAIL_MEANS}`,
     needs: 'runs with metrics.train on (train_layers)',
   },
   {
@@ -60,14 +62,14 @@ export const DISSERTATION_FIGURES: DissertationFigure[] = [
     title: 'Sparsity against selectivity per optimizer and depth',
     presets: ['hidden-layers'],
     kind: 'sparsity-selectivity',
-    caption: `Sparsity against selectivity, one panel per optimizer, one point per epoch (mean over seeds), shape = number of hidden layers; epoch is not an axis. ${TAIL}`,
+    caption: `Sparsity against selectivity, one panel per optimizer, one point per epoch (mean over seeds), shape = number of hidden layers; epoch is not an axis. ${TAIL_MEANS}`,
   },
   {
     id: '5.5',
     title: 'Test accuracy against sparsity and selectivity',
     presets: ['hidden-layers'],
     kind: 'accuracy-vs-metric',
-    caption: `Test accuracy against sparsity and against selectivity, one point per optimizer, depth and epoch (means; SEM omitted as in the dissertation). ${TAIL}`,
+    caption: `Test accuracy against sparsity and against selectivity, one point per optimizer, depth and epoch (means; SEM omitted as in the dissertation). ${TAIL_MEANS}`,
   },
   {
     id: '5.6',

@@ -72,7 +72,7 @@ function optimizerOrder(names: Iterable<string>): string[] {
 
 function colourOf(conds: readonly Condition[]): VegaLiteSpec {
   const names = optimizerOrder(conds.map((c) => c.optimizer));
-  return { field: 'optimizer', type: 'nominal', title: 'optimizer', scale: optimizerColourScale(names) };
+  return { field: 'optimizer', type: 'nominal', title: 'optimizer', scale: optimizerColourScale(names), legend: { symbolOpacity: 1 } };
 }
 
 function inBlocks(run: FigureRun, blocks: readonly string[] | undefined): boolean {
