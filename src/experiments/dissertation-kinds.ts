@@ -253,6 +253,18 @@ function errorLayer(x: VegaLiteSpec, colour: VegaLiteSpec | null, extra: VegaLit
   return { mark: colour ? 'rule' : { type: 'rule', color: 'black' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, ...(colour ? { color: colour } : {}), ...extra } };
 }
 
+/** Axis titles of the swept parameters (config paths); others show the path itself. */
+const PARAM_TITLES: Record<string, string> = {
+  batchSize: 'batch size',
+  'optimizer.lr': 'learning rate',
+  'optimizer.weightDecay': 'weight decay',
+  'optimizer.momentum': 'momentum γ',
+  'optimizer.rho': 'ρ',
+  'optimizer.betas.0': 'β1',
+  'optimizer.betas.1': 'β2',
+  'hidden.0': 'hidden units',
+};
+
 const finalVsParam: FigureKindDraw = (runs, o, title) => {
   const param = o.param;
   if (!param) throw new Error('final-vs-param: the catalogue entry needs options.param');
@@ -260,8 +272,8 @@ const finalVsParam: FigureKindDraw = (runs, o, title) => {
   if (conds.length === 0) return null;
   const logX = o.logX ?? /(^|\.)(lr|weightDecay)$/.test(param);
   const values = o.values ?? ['test_acc', 'sparsity', 'selectivity'];
-  const x = { field: 'x', type: 'quantitative', title: param, scale: logX ? { type: 'log' } : { zero: false } };
-  const dash = o.split ? { field: 'split', type: 'nominal', title: o.split } : undefined;
+  const x = { field: 'x', type: 'quantitative', title: PARAM_TITLES[param] ?? param, scale: logX ? { type: 'log' } : { zero: false } };
+  const dash = o.split ? { field: 'split', type: 'nominal', title: PARAM_TITLES[o.split] ?? o.split } : undefined;
   const panels = values.map((v) => {
     const f = epochValue(v);
     const data = conds.flatMap((c) => {
