@@ -6,11 +6,13 @@
  * Only finished, finite runs go in: a diverged run is counted (so captions can say it was left out) but
  * contributes no values; an unfinished run (still being trained) is skipped. A run id found in two
  * folders (presets that share runs, e.g. conv's MLP reference and baseline) is read once, from the first.
+ * A folder may hold plain `*.jsonl` files and gzipped `*.jsonl.gz` ones (committed results kept small).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { EpochRecord } from './records.js';
-import { isComplete, readResultsDir, type RunResult } from './results.js';
+import { isComplete, parseResults, readResultsDir, type RunResult } from './results.js';
 import { epochMetricValues, meanSem, type MetricStat } from './summary.js';
 
 /** A finished run with the preset folder it came from. */
@@ -25,6 +27,23 @@ export interface LoadedRuns {
   diverged: FigureRun[];
   /** The presets (of those asked for) that have at least one run on disk. */
   presetsWithRuns: string[];
+  /** Runs still being trained (not yet in any figure). */
+  unfinished: number;
+}
+
+/** Every run of a preset folder: its `*.jsonl` files, then its `*.jsonl.gz` files (a run id in both is an error). */
+export function readPresetDir(dir: string): RunResult[] {
+  const runs = readResultsDir(dir).runs;
+  const ids = new Map(runs.map((r) => [r.header.run, r.source]));
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl.gz')).sort()) {
+    const path = join(dir, f);
+    for (const r of parseResults(gunzipSync(readFileSync(path)).toString('utf8'), path).runs) {
+      if (ids.has(r.header.run)) throw new Error(`readPresetDir: run ${r.header.run} is in both ${ids.get(r.header.run)} and ${path}`);
+      ids.set(r.header.run, path);
+      runs.push(r);
+    }
+  }
+  return runs;
 }
 
 /** Reads the runs of `presets` under `root` (folders that do not exist simply contribute nothing). */
@@ -33,18 +52,23 @@ export function loadPresetRuns(root: string, presets: readonly string[]): Loaded
   const runs: FigureRun[] = [];
   const diverged: FigureRun[] = [];
   const presetsWithRuns: string[] = [];
+  let unfinished = 0;
   for (const preset of presets) {
     const dir = join(root, preset);
     if (!existsSync(dir)) continue;
-    const all = readResultsDir(dir).runs;
+    const all = readPresetDir(dir);
     if (all.length > 0) presetsWithRuns.push(preset);
     for (const r of all) {
-      if (seen.has(r.header.run) || !isComplete(r)) continue;
+      if (seen.has(r.header.run)) continue;
+      if (!isComplete(r)) {
+        unfinished++;
+        continue;
+      }
       seen.add(r.header.run);
       (r.diverged ? diverged : runs).push({ ...r, preset });
     }
   }
-  return { runs, diverged, presetsWithRuns };
+  return { runs, diverged, presetsWithRuns, unfinished };
 }
 
 /** A per-epoch scalar of one run (null where undefined). */

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optimizerColour } from '../../src/experiments/colours.js';
 import { configHash, normalizeConfig, runId, type RunConfigInput } from '../../src/experiments/config.js';
@@ -53,10 +54,14 @@ function fakeRun(input: RunConfigInput, extra: Extra = {}): RunResult {
   };
 }
 
-function writePreset(root: string, preset: string, runs: RunResult[]): void {
+function writePreset(root: string, preset: string, runs: RunResult[], gzip = false): void {
   const dir = join(root, preset);
   mkdirSync(dir, { recursive: true });
-  for (const r of runs) writeFileSync(join(dir, `${r.header.run}.jsonl`), [r.header, ...r.epochs].map((x) => `${recordToJson(x)}\n`).join(''));
+  for (const r of runs) {
+    const text = [r.header, ...r.epochs].map((x) => `${recordToJson(x)}\n`).join('');
+    if (gzip) writeFileSync(join(dir, `${r.header.run}.jsonl.gz`), gzipSync(text));
+    else writeFileSync(join(dir, `${r.header.run}.jsonl`), text);
+  }
 }
 
 function grid(optimizers: string[], make: (optimizer: string, seed: number) => RunResult[]): RunResult[] {
@@ -74,7 +79,10 @@ beforeAll(async () => {
   writePreset(root, 'baseline', grid(OPTS, (optimizer, seed) => [fakeRun({ optimizer, seed })]));
   writePreset(root, 'train-vs-test', grid(OPTS, (optimizer, seed) => [fakeRun({ optimizer, seed, hidden: [12] }, { train: true })]));
   writePreset(root, 'hidden-layers', grid(OPTS, (optimizer, seed) => [1, 2, 4].map((d) => fakeRun({ optimizer, seed, hidden: Array(d).fill(8) }, { condition: `HL${d}` }))));
-  writePreset(root, 'batch-size', grid(OPTS, (optimizer, seed) => [10, 50, 200].map((batchSize) => fakeRun({ optimizer, seed, batchSize }))));
+  writePreset(root, 'batch-size', grid(OPTS, (optimizer, seed) => [10, 50, 200].map((batchSize) => fakeRun({ optimizer, seed, batchSize }))), true); // gzipped
+  // one more run still training: left out, and the caption says so
+  const training = fakeRun({ optimizer: 'sgd', seed: 7, batchSize: 10 });
+  writePreset(root, 'batch-size', [{ ...training, epochs: training.epochs.slice(0, 1) }]);
   const diversity = ['baseline', 'single', 'pair', '5nums', 'single-b10', 'con10-b1'];
   writePreset(root, 'class-diversity', grid(OPTS, (optimizer, seed) => diversity.map((c, i) => fakeRun({ optimizer, seed, hidden: [20 + i] }, { condition: c }))));
   writePreset(root, 'selectivity-violin', grid(['sgd', 'adagrad', 'adam'], (optimizer, seed) => [fakeRun({ optimizer, seed, hidden: [16] }, { perUnit: true })]));
@@ -104,6 +112,8 @@ describe('drawDissertationFigures', () => {
     const byId = new Map(result.drawn.map((d) => [d.id, d.caption]));
     expect(byId.get('5.1')).toMatch(/Preset baseline; n = 4 runs \(2 conditions × seeds 1, 100\); epochs 1–3; error band ± SEM over seeds/);
     expect(byId.get('5.11')).toMatch(/Preset batch-size; n = 12 runs \(6 conditions × seeds 1, 100\); epoch 3; error band ± SEM/);
+    expect(byId.get('5.11')).toMatch(/ 1 unfinished run of these presets not yet included\.$/);
+    expect(byId.get('5.1')).not.toMatch(/unfinished/);
     expect(byId.get('5.7')).toMatch(/n = 4 runs \(2 conditions/); // only the 4-layer nets go in
     expect(byId.get('5.15')).toMatch(/n = 8 runs \(4 conditions/); // single-b10 and con10-b1 only
     expect(byId.get('5.3')).toMatch(/points are means over seeds, no error band drawn/);
