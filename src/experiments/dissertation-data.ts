@@ -137,7 +137,9 @@ export function conditionLabel(run: FigureRun, by: ConditionLabeller): string {
   if (by === 'depth') return `HL${c.hidden.length}`;
   if (by === 'model') return c.model?.kind ?? 'mlp';
   if (by === 'preset') return run.preset;
-  return stripOptimizer(run.header.condition ?? '', c.optimizer.name) || run.preset;
+  // a spec without condition blocks labels its runs "default" (older files: no label): name them by their preset
+  const label = stripOptimizer(run.header.condition ?? '', c.optimizer.name);
+  return label === '' || label === 'default' ? run.preset : label;
 }
 
 /** Groups runs by config hash, in the order first seen. */

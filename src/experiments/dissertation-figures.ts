@@ -115,8 +115,8 @@ export async function drawDissertationFigures(root = 'results/dissertation', out
       continue;
     }
     const got = draw(loaded.runs, f.options ?? {}, `Fig. ${f.id}: ${f.title}`);
-    if (!got) {
-      notDrawn.push({ id: f.id, title: f.title, reason: `not drawn: the runs of ${loaded.presetsWithRuns.join(' + ')} hold nothing this figure draws yet${f.needs ? ` (needs ${f.needs})` : ''}` });
+    if (!got || !got.runs.some((r) => r.preset === primary)) {
+      notDrawn.push({ id: f.id, title: f.title, reason: `not drawn: the runs of ${loaded.presetsWithRuns.join(' + ')} hold nothing this figure draws yet${got ? ` (only the references from ${f.presets.slice(1).join(' + ')})` : ''}${f.needs ? ` (needs ${f.needs})` : ''}` });
       continue;
     }
     const svg = await renderSvg(got.spec);

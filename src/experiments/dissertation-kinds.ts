@@ -345,7 +345,7 @@ const perLayerFinal: FigureKindDraw = (runs, o, title) => {
       width: 60 * depth,
       height: 200,
       data: { values: data },
-      encoding: { x: { field: 'optimizer', type: 'nominal', title: null, sort: names }, xOffset: { field: 'layer', type: 'nominal' } },
+      encoding: { x: { field: 'optimizer', type: 'nominal', title: null, sort: names, axis: { labelAngle: 0 } }, xOffset: { field: 'layer', type: 'nominal' } },
       layer: [
         { mark: { type: 'bar', stroke: 'white' }, encoding: { y: { field: 'mean', type: 'quantitative', title: valueTitle(m === 'sparsity_mean' ? 'sparsity' : 'selectivity') }, color: colourOf(conds), opacity: { field: 'layer', type: 'ordinal', title: 'hidden layer', scale: { range: [1, 0.35] } } } },
         { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },

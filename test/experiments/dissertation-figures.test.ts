@@ -76,7 +76,8 @@ let result: DissertationFiguresResult;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'diss-figs-'));
   dirs.push(root);
-  writePreset(root, 'baseline', grid(OPTS, (optimizer, seed) => [fakeRun({ optimizer, seed })]));
+  // baseline: one seed labelled as the sweep labels a spec without condition blocks, one unlabelled (older files)
+  writePreset(root, 'baseline', grid(OPTS, (optimizer, seed) => [fakeRun({ optimizer, seed }, seed === 1 ? { condition: 'default' } : {})]));
   writePreset(root, 'train-vs-test', grid(OPTS, (optimizer, seed) => [fakeRun({ optimizer, seed, hidden: [12] }, { train: true })]));
   writePreset(root, 'hidden-layers', grid(OPTS, (optimizer, seed) => [1, 2, 4].map((d) => fakeRun({ optimizer, seed, hidden: Array(d).fill(8) }, { condition: `HL${d}` }))));
   writePreset(root, 'batch-size', grid(OPTS, (optimizer, seed) => [10, 50, 200].map((batchSize) => fakeRun({ optimizer, seed, batchSize }))), true); // gzipped
@@ -85,6 +86,8 @@ beforeAll(async () => {
   writePreset(root, 'batch-size', [{ ...training, epochs: training.epochs.slice(0, 1) }]);
   const diversity = ['baseline', 'single', 'pair', '5nums', 'single-b10', 'con10-b1'];
   writePreset(root, 'class-diversity', grid(OPTS, (optimizer, seed) => diversity.map((c, i) => fakeRun({ optimizer, seed, hidden: [20 + i] }, { condition: c }))));
+  // combined: SGD's components only (its baseline comes from the baseline folder); no Adam condition yet
+  writePreset(root, 'combined', grid(['sgd'], (optimizer, seed) => [fakeRun({ optimizer, seed, batchSize: 1 }, { condition: 'b1' }), fakeRun({ optimizer, seed, batchSize: 1, hidden: [30] }, { condition: 'combined' })]));
   writePreset(root, 'selectivity-violin', grid(['sgd', 'adagrad', 'adam'], (optimizer, seed) => [fakeRun({ optimizer, seed, hidden: [16] }, { perUnit: true })]));
   // a preset folder whose runs are still training (no finished run): counted as "no finished runs"
   const unfinished = fakeRun({ optimizer: 'sgd', seed: 1, sampler: { kind: 'sorted' }, epochs: 5 });
@@ -96,7 +99,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const DRAWABLE = ['5.1', '5.2', '5.3', '5.4', '5.5', '5.6', '5.7', '5.11', '5.14', '5.15', '6.2', 'V.1'];
+const DRAWABLE = ['5.19a', '5.1', '5.2', '5.3', '5.4', '5.5', '5.6', '5.7', '5.11', '5.14', '5.15', '6.2', 'V.1'];
 
 describe('drawDissertationFigures', () => {
   it('draws every figure the synthetic runs allow, as SVG', () => {
@@ -116,6 +119,8 @@ describe('drawDissertationFigures', () => {
     expect(byId.get('5.1')).not.toMatch(/unfinished/);
     expect(byId.get('5.7')).toMatch(/n = 4 runs \(2 conditions/); // only the 4-layer nets go in
     expect(byId.get('5.15')).toMatch(/n = 8 runs \(4 conditions/); // single-b10 and con10-b1 only
+    // the reference conditions come from the second folder, in the order the catalogue names them
+    expect(byId.get('5.19a')).toMatch(/Preset combined \+ baseline; n = 6 runs \(3 conditions × seeds 1, 100\); epoch 3;/);
     expect(byId.get('5.3')).toMatch(/points are means over seeds, no error band drawn/);
     for (const d of result.drawn) {
       expect(d.caption).toMatch(/n = \d+ runs/);
@@ -126,11 +131,13 @@ describe('drawDissertationFigures', () => {
 
   it('lists the figures without runs as not drawn, and draws no file for them', () => {
     const index = readFileSync(join(root, 'figures', 'INDEX.md'), 'utf8');
-    for (const [id, preset] of [['5.8', 'hyperparameters'], ['5.13', 'neurons'], ['5.12', 'consecutive'], ['5.17', 'conv'], ['5.19', 'combined']]) {
+    for (const [id, preset] of [['5.8', 'hyperparameters'], ['5.13', 'neurons'], ['5.12', 'consecutive'], ['5.17', 'conv']]) {
       expect(result.notDrawn.find((n) => n.id === id)?.reason).toBe(`not drawn: no runs of ${preset} yet`);
       expect(index).toContain(`## Fig. ${id}:`);
       expect(existsSync(join(root, 'figures', `fig-${id}.svg`))).toBe(false);
     }
+    // Adam's combined conditions are not run: the baseline reference alone is not drawn
+    expect(result.notDrawn.find((n) => n.id === '5.19b')?.reason).toMatch(/^not drawn: the runs of combined \+ baseline hold nothing this figure draws yet \(only the references from baseline\)/);
     expect(result.notDrawn.find((n) => n.id === '5.18')?.reason).toBe('not drawn: no finished runs of sorted yet');
     expect(index).toContain('not drawn: no runs of hyperparameters yet');
     expect(index).toContain('PNG skipped');
