@@ -29,6 +29,7 @@ export * from './runner.js';
 export * from './sweep.js';
 export { libraryVersion } from './version.js';
 export { renderFigures, figureSpecs, figureCaptions, type FigureOptions, type FigureFormat, type FigureKind } from './figures.js';
+export { drawDissertationFigures, fillCaption, hasRasterizer, DISSERTATION_FIGURES, DISSERTATION_KINDS, type DissertationFigure, type DissertationFiguresOptions, type DissertationFiguresResult, type DrawnDissertationFigure, type KindOptions, type KindResult, type FigureKindDraw } from './dissertation-figures.js'; // issue 16: every figure of the dissertation
 export { writeReport, reportMarkdown, type ReportOptions } from './report.js';
 export { writeReportHtml, reportHtml, loadVegaScripts, type HtmlReportOptions, type VegaScripts } from './report-html.js'; // package (issue 15)
 export * from './ablation.js'; // issue 16: test-time neuron ablation
