@@ -2,7 +2,8 @@
  * `sparsity-lab report DIR [--html] [--out FILE] [--title TEXT]` — the report of the runs in DIR.
  *
  * Without `--html`, DIR must be a results root of preset folders (`results/dissertation`): the whole study's
- * FINDINGS.md and TABLES.md (src/experiments/findings/report.ts), regenerated from the committed runs.
+ * FINDINGS.md and TABLES.md (src/experiments/findings/report.ts) and every figure of the dissertation that its
+ * runs allow (src/experiments/dissertation-figures.ts, figures/INDEX.md), regenerated from the committed runs.
  *
  * With `--html` (the only format so far; without it the command says to use `figures` for the Markdown
  * report): one self-contained, interactive HTML page (src/experiments/report-html.ts) with the summary table
@@ -15,6 +16,7 @@ import { readResultsDir } from '../experiments/results.js';
 import { writeReportHtml } from '../experiments/report-html.js';
 import { summarize } from '../experiments/summary.js';
 import { isResultsRoot, writeDissertationReport } from '../experiments/findings/report.js';
+import { drawDissertationFigures } from '../experiments/dissertation-figures.js';
 import { UsageError } from './args.js';
 
 export interface ReportCommandFlags {
@@ -45,11 +47,13 @@ export function addReportCommand(program: Command): Command {
     .option('--html', 'write DIR/report.html (or --out): one file, vega-embed and the data inlined')
     .option('--out <file>', 'where to write the HTML file [default: DIR/report.html]')
     .option('--title <text>', 'report title [default: "Results: <DIR name>"]')
-    .action((dir: string, flags: ReportCommandFlags) => {
+    .action(async (dir: string, flags: ReportCommandFlags) => {
       if (flags.html !== true) {
         // A results root of preset folders (results/dissertation): findings, tables (and figures) of the whole study.
         if (isResultsRoot(dir)) {
           for (const path of writeDissertationReport(dir)) console.log(`wrote ${path}`);
+          const figures = await drawDissertationFigures(dir);
+          console.log(`wrote ${figures.drawn.length} figures (${figures.notDrawn.length} not drawn: no runs yet) and ${figures.index}`);
           return;
         }
         throw new UsageError(`report: ${dir} is not a results root of preset folders (e.g. results/dissertation); for one results directory use --html, or \`sparsity-lab figures DIR\` for the Markdown report with SVG figures`);
