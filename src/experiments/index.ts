@@ -37,3 +37,5 @@ export type { OptionValue } from './kinds/options.js';
 export type { Provenance } from './provenance.js';
 export type { DataSource } from '../sweep/data-source.js';
 export type { Shard } from '../sweep/shard.js';
+export type { ConditionLabeller, FigureRun } from './dissertation-data.js';
+export type { VegaLiteSpec } from './figures-specs.js';
