@@ -10,6 +10,7 @@ import type { EpochRecord, ResultRecord } from '../../src/experiments/records.js
 import { runExperiment, setupRun, type RunData } from '../../src/experiments/runner.js';
 import { ccmasSelectivity, hoyerSparsity } from '../../src/metrics/index.js';
 import { getFloat32Allocator, wasmHeap, zeros } from '../../src/tensor/index.js';
+import { expectSameUpToRounding } from '../helpers/timing.js';
 
 let data: RunData;
 beforeAll(() => {
@@ -30,19 +31,6 @@ const small = (over: Partial<RunConfigInput> = {}): RunConfigInput => ({
 const numbers = (records: ResultRecord[]) =>
   records.map((r) => (r.type === 'epoch' ? { ...r, seconds: 0, train_seconds: 0, eval_seconds: 0 } : r.type === 'header' && r.provenance ? { ...r, provenance: { ...r.provenance, started_utc: '' } } : r));
 
-/**
- * The same records up to float32 rounding order: a run in WebAssembly memory takes the SIMD sigmoid and the
- * sparse-input first layer (src/tensor/gemm/sparse.ts), which round differently from the JS-heap path
- * (observed: ~1e-9 relative); a wrong formula or a lost step is orders of magnitude above 1e-6.
- */
-function expectSameUpToRounding(a: unknown, b: unknown, path = 'record'): void {
-  if (typeof a === 'number' && typeof b === 'number') {
-    expect(Math.abs(a - b), `${path}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b)));
-  } else if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-    expect(Object.keys(a), path).toEqual(Object.keys(b));
-    for (const k of Object.keys(a)) expectSameUpToRounding((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-  } else expect(a, path).toEqual(b);
-}
 
 describe('runExperiment', () => {
   it('runs the issue’s 1-epoch baseline net on 2,000 training images and records the protocol’s fields', async () => {

@@ -10,6 +10,7 @@ import { readResultsDir, readRun, runFile } from '../../src/experiments/results.
 import type { RunData } from '../../src/experiments/runner.js';
 import { runSweep } from '../../src/experiments/sweep.js';
 import { getFloat32Allocator, wasmHeap } from '../../src/tensor/index.js';
+import { expectSameUpToRounding } from '../helpers/timing.js';
 
 let data: RunData;
 beforeAll(() => {
@@ -38,19 +39,6 @@ const cfg = (over: Partial<RunConfigInput>): RunConfigInput => ({
 // timing fields: each epoch's seconds and the header's start time (provenance.started_utc)
 const stripSeconds = (text: string) => text.replace(/"(train_|eval_)?seconds":[0-9.e+-]+/g, '"$1seconds":0').replace(/"started_utc":"[^"]*"/g, '"started_utc":""');
 
-/**
- * The same records up to float32 rounding order: a run in WebAssembly memory takes the SIMD sigmoid and the
- * sparse-input first layer (src/tensor/gemm/sparse.ts), which round differently from the JS-heap path
- * (observed: ~1e-9 relative); a wrong formula or a lost step is orders of magnitude above 1e-6.
- */
-function expectSameUpToRounding(a: unknown, b: unknown, path = 'record'): void {
-  if (typeof a === 'number' && typeof b === 'number') {
-    expect(Math.abs(a - b), `${path}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b)));
-  } else if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-    expect(Object.keys(a), path).toEqual(Object.keys(b));
-    for (const k of Object.keys(a)) expectSameUpToRounding((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-  } else expect(a, path).toEqual(b);
-}
 
 describe('runSweep', () => {
   it('writes one file per run, skips complete runs, and re-runs an interrupted one identically', async () => {
