@@ -44,7 +44,8 @@ export function groupLabels(configs: readonly RunConfig[]): GroupLabel[] {
     return m;
   });
   const restMaps = configs.map((c) => {
-    const { optimizer: _o, seed: _s, epochs: _e, ...rest } = c;
+    // A config without `model` is the plain mlp: say so ("model.kind=mlp" beside "model.kind=cnn", not "-").
+    const { optimizer: _o, seed: _s, epochs: _e, ...rest } = { ...c, model: c.model ?? { kind: 'mlp' } };
     const m = new Map<string, unknown>();
     flatten(rest, '', m);
     return m;
