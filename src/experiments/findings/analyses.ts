@@ -109,7 +109,7 @@ export const formatP = fmtP;
 
 function meanSemText(values: number[]): string {
   if (values.length === 0) return 'no runs';
-  return values.length > 1 ? `${fmt(mean(values))} ± ${fmt(sem(values))}` : fmt(values[0]);
+  return values.length > 1 ? `${fmt(mean(values))} ± ${fmt(sem(values))} (n=${values.length})` : `${fmt(values[0])} (n=1)`;
 }
 
 /** Verdict of a signed effect with a two-sided p against the claimed direction. */
