@@ -1,33 +1,14 @@
 /** Specs through the command line, in-process: list, show, dry-run, a small spec end to end with its figures, and user errors. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { argv, captureCli } from '../helpers/cli.js';
 import { presetNames } from '../../src/experiments/presets.js';
 import { readResultsDir } from '../../src/experiments/results.js';
 
-const dirs: string[] = [];
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  process.exitCode = undefined;
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sl-spec-'));
-  dirs.push(d);
-  return d;
-}
-const argv = (...args: string[]) => ['node', 'sparsity-lab', ...args];
+const { io, clear, tempDir } = captureCli('sl-spec-');
+const { out, err } = io;
 
 describe('sparsity-lab list / show / run --dry-run', () => {
   it('lists every preset with its run count', async () => {
@@ -47,7 +28,7 @@ describe('sparsity-lab list / show / run --dry-run', () => {
     await main(argv('run', 'hyperparameters', '--dry-run'));
     expect(out[1]).toMatch(/^444 runs \(438 distinct/);
     expect(out[2]).toMatch(/^estimated CPU time: [\d.]+ h/);
-    out = [];
+    clear(out);
     await main(argv('run', 'hyperparameters', '--dry-run', '--json'));
     expect(out).toHaveLength(444);
     const first = JSON.parse(out[0]);
@@ -58,10 +39,10 @@ describe('sparsity-lab list / show / run --dry-run', () => {
   it('turns flags into overrides of a preset and keeps npm start’s plan the baseline', async () => {
     await main(argv('--dry-run', '--json'));
     const flagsIds = out.map((l) => JSON.parse(l).id);
-    out = [];
+    clear(out);
     await main(argv('run', 'baseline', '--dry-run', '--json'));
     expect(out.map((l) => JSON.parse(l).id)).toEqual(flagsIds);
-    out = [];
+    clear(out);
     await main(argv('run', 'baseline', 'optimizer.lr=0.01,0.1', '--seeds', '1', '--epochs', '2', '--dry-run', '--json'));
     const runs = out.map((l) => JSON.parse(l));
     expect(runs.map((r) => [r.optimizer, r.config.optimizer.lr, r.seed, r.epochs])).toEqual([

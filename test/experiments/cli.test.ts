@@ -1,34 +1,14 @@
 /** The command line end to end on a tiny run, and its error handling (no subprocess: main() in-process). */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { argv, captureCli } from '../helpers/cli.js';
 import { createProgress } from '../../src/cli/progress.js';
 import { normalizeConfig } from '../../src/experiments/config.js';
 
-const dirs: string[] = [];
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  process.exitCode = undefined;
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sl-cli-'));
-  dirs.push(d);
-  return d;
-}
-
-const argv = (...args: string[]) => ['node', 'sparsity-lab', ...args];
+const { io, clear, tempDir } = captureCli('sl-cli-');
+const { out, err } = io;
 
 describe('sparsity-lab CLI', () => {
   it('runs, resumes, summarises and draws', async () => {
@@ -45,7 +25,7 @@ describe('sparsity-lab CLI', () => {
     expect(err.join('\n')).toMatch(/\[1\/4\] sgd-784x16x10-b50-s1-/);
     expect(err[0]).toMatch(/gemm kernel wasm-[a-z]+, WebAssembly heap\)$/);
 
-    err = [];
+    clear(err);
     await main(argv(...flags, '--out', dir, '--no-progress', '--no-figures'));
     expect(process.exitCode).toBe(0);
     expect(err.filter((l) => l.includes('already complete'))).toHaveLength(4);
