@@ -11,9 +11,9 @@
  *   data is sparse enough — so `noise` runs dense here too); `dense`: mode 'dense' (the gemm path).
  * - memory `wasm` (default, as the CLI runs): all float32 storage in the WebAssembly heap; `heap`: JS heap
  *   (the sparse kernels then stay off in 'auto').
- * For each case and round: warm up, then time N training steps phase by phase — gather (dense rows and, on
- * the sparse path, the batch's block form), forward (zeroGrad + forward), loss, backward (`backwardParams`),
- * optim — exactly the runner's step loop; then (unless --no-test) one test pass (the runner's Evaluator).
+ * For each case and round: warm up, then time N training steps phase by phase — gather (the runner's
+ * `gatherBatch`: dense rows, or on the sparse path only the batch's block form), forward (zeroGrad +
+ * forward), loss, backward (`backwardParams`), optim — exactly the runner's step loop; then (unless --no-test) one test pass (the runner's Evaluator).
  *
  * With --torch (and /usr/bin/python3 with torch present), tools/pytorch/time-steps.py times PyTorch's own
  * training loop on the same input, batch size and optimizer, single-threaded with OpenBLAS loaded, in the
@@ -27,7 +27,7 @@ import { existsSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { epochBatches, loadMnist, type Dataset } from '../src/data/index.js';
 import { baselineConfigs, type OptimizerName } from '../src/experiments/config.js';
-import { setupRun } from '../src/experiments/runner.js';
+import { gatherBatch, imageRows, setupRun } from '../src/experiments/runner.js';
 import { Linear } from '../src/layers/linear.js';
 import { SparseInputFeed } from '../src/layers/sparse-input.js';
 import { activeGemmKernel, setSparseInputMode } from '../src/tensor/gemm/index.js';
@@ -85,21 +85,13 @@ async function measure(c: Case, train: Dataset, test: Dataset, B: number, warmup
   const y = new Uint8Array(B);
   const feed = SparseInputFeed.forModel(model, train, B);
   const { order, ends } = epochBatches(sampler, 1);
-  const labels = train.labels;
   // As the runner: one view per training image, made once, so the gather is a memcpy per row.
-  const rowsOf = Array.from({ length: train.count }, (_, i) => train.images.subarray(i * F, i * F + F));
+  const rowsOf = imageRows(train);
   const total: Record<Phase, number> = { gather: 0, forward: 0, loss: 0, backward: 0, optim: 0 };
   const run = (from: number, to: number, timed: boolean): void => {
-    const xd = xBuf.data;
     for (let step = from; step < to; step++) {
       const t0 = performance.now();
-      const start = step * B;
-      for (let r = 0; r < B; r++) {
-        const i = order[start + r];
-        xd.set(rowsOf[i], r * F);
-        y[r] = labels[i];
-      }
-      feed?.gather(order, start, B, xBuf);
+      gatherBatch(train, rowsOf, feed, order, step * B, B, xBuf, y); // the runner's gather
       taps.setLabels(y);
       const t1 = performance.now();
       model.zeroGrad();

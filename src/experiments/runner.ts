@@ -303,7 +303,7 @@ class RunMemory {
 }
 
 /** One view per training image (`images.subarray`), made once per run: rows are then copied by memcpy. */
-function imageRows(ds: Dataset): Float32Array[] {
+export function imageRows(ds: Dataset): Float32Array[] {
   const F = ds.features;
   const rows = new Array<Float32Array>(ds.count);
   for (let i = 0; i < ds.count; i++) rows[i] = ds.images.subarray(i * F, i * F + F);
@@ -423,14 +423,7 @@ async function trainAndEvaluate(s: RunSetup, options: RunOptions, memory: RunMem
         const start = step === 0 ? 0 : ends[step - 1];
         const rows = ends[step] - start;
         const { x, y } = view(rows);
-        const xd = x.data;
-        const labels = train.labels;
-        for (let r = 0; r < rows; r++) {
-          const i = order[start + r];
-          xd.set(rowsOf[i], r * F);
-          y[r] = labels[i];
-        }
-        feed?.gather(order, start, rows, x);
+        gatherBatch(train, rowsOf, feed, order, start, rows, x, y);
         taps.setLabels(y);
         model.zeroGrad();
         const logits = model.forwardTrusted(x); // images checked finite once, in selectData
@@ -518,4 +511,21 @@ function finalEpochExtras(s: RunSetup, record: EpochRecord): void {
       seed: config.seed,
     });
   }
+}
+
+/**
+ * The training loop's batch gather (the runner's and `bench epoch`'s): labels of images `order[start]` …
+ * `order[start + rows − 1]` into `y`; with a sparse-input feed only their block form (the first layer
+ * densifies it into `x` itself if it takes the dense path), otherwise their pixels into `x` (one copy per
+ * image from `rowsOf`, views made once). Allocates nothing.
+ */
+export function gatherBatch(train: Dataset, rowsOf: readonly Float32Array[], feed: SparseInputFeed | null, order: ArrayLike<number>, start: number, rows: number, x: Tensor, y: Uint8Array): void {
+  const labels = train.labels;
+  for (let r = 0; r < rows; r++) y[r] = labels[order[start + r]];
+  if (feed !== null) {
+    feed.gatherOnly(order, start, rows, x);
+    return;
+  }
+  const xd = x.data, F = train.features;
+  for (let r = 0; r < rows; r++) xd.set(rowsOf[order[start + r]], r * F);
 }

@@ -65,6 +65,8 @@ export class Linear extends BaseLayer {
   /** The tensor whose block form is {@link sparseRows} (see {@link setSparseInput}). */
   private sparseSource: Tensor | null = null;
   private sparseRows: SparseRows | null = null;
+  /** False while `sparseSource` does not hold the rows of `sparseRows` yet (see setSparseInput). */
+  private sparseSourceFilled = true;
   /** The sparse kernel of the last forward (null: it was dense) and the block form it read. */
   private lastKernel: SparseInputKernel | null = null;
   private lastSparse: SparseRows | null = null;
@@ -118,12 +120,18 @@ export class Linear extends BaseLayer {
    * is `source` itself (the object); any other input takes the dense path. `null, null` withdraws it.
    * The caller refills `rows` together with `source` and, like the input itself, must not change either
    * between a forward and its backward.
+   *
+   * `sourceFilled: false` says `source` does not hold the rows yet (a training loop that gathers only
+   * the block form): a forward that takes the dense path then writes them into `source` first
+   * (`rows.toDense`), and one that takes the sparse path never reads it. Only the forward reads `source`
+   * then — its NaN scan (`forward`, not `forwardTrusted`) would see stale values.
    */
-  setSparseInput(source: Tensor | null, rows: SparseRows | null): void {
+  setSparseInput(source: Tensor | null, rows: SparseRows | null, sourceFilled = true): void {
     if ((source === null) !== (rows === null)) throw new TypeError(`${this.name}: setSparseInput takes a tensor and its block form, or null and null`);
     if (rows !== null && rows.features !== this.inFeatures) {
       throw new RangeError(`${this.name}: setSparseInput: the block form has ${rows.features} features, the layer takes ${this.inFeatures}`);
     }
+    this.sparseSourceFilled = sourceFilled;
     this.sparseSource = source;
     this.sparseRows = rows;
     // Track dW's non-zero columns while a block form is offered (zeroGrad and SGD/Adagrad then skip the rest).
@@ -154,6 +162,10 @@ export class Linear extends BaseLayer {
       this.lastInput = x;
       this.lastOutput = y;
       return y;
+    }
+    if (x === this.sparseSource && !this.sparseSourceFilled && sp !== null && sp.rows === batch) {
+      sp.toDense(x.data, x.offset);
+      this.sparseSourceFilled = true;
     }
     if (this.biasVector) fillRows(y, this.biasVector);
     // Y[batch, out] = X[batch, in] · W[out, in]ᵀ (+ Y when it holds the bias).

@@ -5,8 +5,8 @@
  * The block form of the whole training set is built once (one pass over the images, ~60 blocks per MNIST
  * image, cached per images array so the runs of a sweep share it) and each batch is gathered from it — a
  * copy of ~60 blocks per image instead of 784 floats — into a batch-sized form in the run's allocator
- * (the WebAssembly heap under `useWasmMemory`, where the SIMD kernel reads it in place). The dense batch is
- * still gathered too: layers and taps may read it, and batches too dense for the sparse path use it.
+ * (the WebAssembly heap under `useWasmMemory`, where the SIMD kernel reads it in place). The training loop
+ * gathers only that form (`gatherOnly`): the first layer densifies it itself if a batch takes the dense path.
  */
 import type { Dataset } from '../data/dataset.js';
 import { SPARSE_AUTO_MAX_DENSITY, sparseInputMode } from '../tensor/gemm/sparse.js';
@@ -68,6 +68,17 @@ export class SparseInputFeed {
   gather(order: ArrayLike<number>, start: number, rows: number, x: Tensor): void {
     this.batch.gather(this.all, order, start, rows);
     this.layer.setSparseInput(x, this.batch);
+  }
+
+  /**
+   * As {@link gather}, for a loop that has *not* copied the rows into `x`: the first layer's sparse
+   * forward never reads `x`, and a dense one (a batch too dense for the sparse path) first writes the rows
+   * into it from the block form. Saves the dense copy (784 floats per MNIST image) on every sparse step.
+   * Only the first layer may read `x` then (the runner's case: nothing else sees the input).
+   */
+  gatherOnly(order: ArrayLike<number>, start: number, rows: number, x: Tensor): void {
+    this.batch.gather(this.all, order, start, rows);
+    this.layer.setSparseInput(x, this.batch, false);
   }
 
   /** Withdraw the form from the layer and free the batch buffers (idempotent). */

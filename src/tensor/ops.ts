@@ -1,4 +1,4 @@
-import { sigmoidWasm } from './gemm/activations.js';
+import { sigmoidBackwardWasm, sigmoidWasm } from './gemm/activations.js';
 import { Tensor, shapeString } from './tensor.js';
 import { describeValue } from './describe.js';
 
@@ -76,10 +76,15 @@ export function sigmoid(out: Tensor, x: Tensor): Tensor {
   return out;
 }
 
-/** dx = dy · σ′(x) = dy · y · (1 − y), with y = σ(x). */
+/**
+ * dx = dy · σ′(x) = dy · y · (1 − y), with y = σ(x). Operands in the WebAssembly heap take the SIMD kernel of
+ * gemm/activations.ts: PyTorch's float32 formula (dy·(1 − y))·y operation for operation (its bits); otherwise
+ * float64 rounded once, as everywhere in this file.
+ */
 export function sigmoidBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
   requireSameShape('sigmoidBackward', 'dx', dx, 'y', y, 'dy', dy);
   const d = dx.data, yd = y.data, g = dy.data, n = dx.size, dOff = dx.offset, yOff = y.offset, gOff = dy.offset;
+  if (sigmoidBackwardWasm(d, dOff, yd, yOff, g, gOff, n)) return dx;
   for (let i = 0; i < n; i++) {
     const s = yd[yOff + i];
     d[dOff + i] = g[gOff + i] * s * (1 - s);

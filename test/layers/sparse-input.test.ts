@@ -4,9 +4,9 @@
  * Adagrad) — with zeroGrad clearing only those — is bit-identical to the full dense step.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Linear, Sequential } from '../../src/layers/index.js';
+import { Linear, type Sequential } from '../../src/layers/index.js';
 import { Adagrad, Adam, SGD, setSkipZeroGradients } from '../../src/optim/index.js';
-import { setSparseInputMode } from '../../src/tensor/index.js';
+import { Rng, SparseRows, Tensor, setSparseInputMode } from '../../src/tensor/index.js';
 import { setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
 import { F, sparseDataset, train, trainer, type Optimizer } from './sparse-input-helpers.js';
 
@@ -24,6 +24,30 @@ const optimizers: Array<[string, (m: Sequential) => Optimizer, boolean]> = [
   ['SGD with momentum (dense step)', (m) => new SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }), false],
   ['Adam (dense step)', (m) => new Adam(m.parameters(), { lr: 1e-3 }), false],
 ];
+
+describe('an input offered only in block form (setSparseInput(x, rows, false), as the runner gathers)', () => {
+  it('the sparse forward never reads x; a dense forward first writes the rows into it', () => {
+    previous = useWasmMemory(true);
+    const data = sparseDataset(6, 4);
+    const B = 6;
+    const dense = new Tensor(data.images.slice(0, B * F), [B, F]);
+    for (const mode of ['sparse', 'dense'] as const) {
+      setSparseInputMode(mode);
+      const layer = new Linear(F, 8, { rng: new Rng(5) });
+      const want = layer.forwardTrusted(dense).data.slice();
+      const rows = SparseRows.fromDense(data.images, B, F);
+      const x = new Tensor(new Float32Array(B * F).fill(NaN), [B, F]);
+      layer.setSparseInput(x, rows, false);
+      const got = layer.forwardTrusted(x).data;
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-6);
+      if (mode === 'sparse') expect(x.data.every(Number.isNaN)).toBe(true);
+      else expect(Array.from(x.data)).toEqual(Array.from(dense.data));
+      layer.setSparseInput(null, null);
+      rows.dispose();
+      layer.dispose();
+    }
+  });
+});
 
 describe('sparse-input path in training', () => {
   it('takes the sparse kernels and matches the dense path to float32 rounding (batch 1 and 20)', () => {

@@ -7,7 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng, referenceKernel, wasmHeap } from '../../src/tensor/index.js';
-import { SparseRows, chooseSparseKernel, setSparseInputMode, sparseInputKernels, sparseWasmKernel, SPARSE_AUTO_MAX_DENSITY, type SparseInputKernel } from '../../src/tensor/gemm/sparse.js';
+import { SparseRows, chooseSparseKernel, setSparseInputMode, sparseInputKernels, sparseWasmExports, sparseWasmKernel, SPARSE_AUTO_MAX_DENSITY, SPARSE_COLUMNS_MIN_ROWS, type SparseInputKernel } from '../../src/tensor/gemm/sparse.js';
+import { buildSparseProductModule, type SparseProductExports } from '../../src/tensor/gemm/wasm/sparse.js';
+import { wasmApi } from '../../src/tensor/gemm/wasm/api.js';
+import { wasmFeatures } from '../../src/tensor/gemm/wasm/features.js';
 import { setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
 
 interface Case {
@@ -113,6 +116,70 @@ describe.each(sparseInputKernels().map((k) => [k.name, k] as const))('sparse-inp
         zeroCols: rng.uniform() < 0.3,
       };
       checkCase(kernel, c, rng, trial % 2 === 0);
+    }
+  });
+});
+
+describe.runIf(sparseWasmKernel() !== null)('the column form of the weight gradient (large batches)', () => {
+  /** The block form of a random matrix in the WebAssembly heap. */
+  function wasmRows(rng: Rng, c: Case): SparseRows {
+    const prev = useWasmMemory(true);
+    try {
+      return SparseRows.fromDense(sparseMatrix(rng, c), c.M, c.K);
+    } finally {
+      setFloat32Allocator(prev);
+    }
+  }
+
+  it('sparse_columns builds the index SparseRows.columns() builds (stable, rows in increasing order)', () => {
+    const rng = new Rng(21);
+    const heap = wasmHeap();
+    for (let trial = 0; trial < 30; trial++) {
+      const c: Case = { M: 1 + rng.int(60), N: 1, K: 4 * (1 + rng.int(50)), density: trial === 0 ? 0 : trial === 1 ? 1 : rng.uniform() * 0.5, zeroRows: rng.uniform() < 0.3, zeroCols: rng.uniform() < 0.3 };
+      const x = wasmRows(rng, c);
+      const js = x.columns();
+      const columns = c.K / 4;
+      const want = { start: Array.from(js.start.subarray(0, columns + 1)), entries: Array.from(js.entries.subarray(0, 2 * x.blocks)) };
+      // The index is well formed: per column, rows increase and each entry points at a block of that column.
+      for (let u = 0; u < columns; u++) {
+        for (let e = want.start[u]; e < want.start[u + 1]; e++) {
+          expect(x.blockFeature[want.entries[2 * e] / 16]).toBe(4 * u);
+          if (e > want.start[u]) expect(want.entries[2 * e + 1]).toBeGreaterThan(want.entries[2 * e - 1]);
+        }
+      }
+      js.start.fill(-7);
+      js.entries.fill(-7);
+      const { start, entries } = x.columnStorage();
+      sparseWasmExports()!.sparse_columns(x.rows, heap.addressOf(x.rowStart as unknown as Float32Array), heap.addressOf(x.blockFeature as unknown as Float32Array), columns, heap.addressOf(start as unknown as Float32Array), heap.addressOf(entries as unknown as Float32Array));
+      expect({ start: Array.from(start.subarray(0, columns + 1)), entries: Array.from(entries.subarray(0, 2 * x.blocks)) }).toEqual(want);
+      x.dispose();
+    }
+  });
+
+  it('spmm_dw_cols gives the bits of the row kernel spmm_dw (widths not a multiple of 4 included)', () => {
+    const api = wasmApi()!;
+    const heap = wasmHeap();
+    const addr = (a: Float32Array | Int32Array): number => heap.addressOf(a as unknown as Float32Array);
+    const rng = new Rng(22);
+    for (let trial = 0; trial < 24; trial++) {
+      const c: Case = { M: SPARSE_COLUMNS_MIN_ROWS + rng.int(120), N: 1 + rng.int(40), K: 4 * (1 + rng.int(40)), density: trial === 0 ? 1 : rng.uniform() * 0.6, zeroRows: rng.uniform() < 0.3, zeroCols: rng.uniform() < 0.3 };
+      const x = wasmRows(rng, c);
+      const ldw = c.K + (trial % 3), ldy = c.N + 1;
+      const ex = new api.Instance(new api.Module(buildSparseProductModule(4 * ldw, undefined, wasmFeatures().relaxedSimd, heap.shared)), { env: { memory: heap.memory } }).exports as unknown as SparseProductExports;
+      const dY = rng.fillUniform(heap.allocFloat32(c.M * ldy), -1, 1);
+      const dW0 = rng.fillUniform(new Float32Array(c.N * ldw), -1, 1);
+      const byRows = heap.allocFloat32(dW0.length), byCols = heap.allocFloat32(dW0.length);
+      byRows.set(dW0);
+      byCols.set(dW0);
+      ex.spmm_dw(x.rows, c.N, addr(x.rowStart), addr(x.blockFeature), addr(x.values), addr(dY), 4 * ldy, addr(byRows));
+      const { start, entries } = x.columns();
+      const whole = c.N - (c.N % 4);
+      ex.spmm_dw_cols(c.N, c.K / 4, addr(start), addr(entries), addr(x.values), addr(dY), 4 * ldy, addr(byCols));
+      // The column kernel does whole groups of 4 outputs only: the rest of dW is untouched.
+      for (let p = whole * ldw; p < dW0.length; p++) expect(byCols[p]).toBe(dW0[p]);
+      expect(Array.from(byCols.subarray(0, whole * ldw))).toEqual(Array.from(byRows.subarray(0, whole * ldw)));
+      for (const a of [dY, byRows, byCols]) heap.freeArray(a);
+      x.dispose();
     }
   });
 });

@@ -38,3 +38,28 @@ export function sigmoidWasm(out: Float32Array, oOff: number, x: Float32Array, xO
   for (let i = n4; i < n; i++) out[oOff + i] = exactSigmoid(x[xOff + i]);
   return true;
 }
+
+/**
+ * dx[dxOff + i] = (dy[dyOff + i]·(1 − y[yOff + i]))·y[yOff + i] for i < n with every operation in float32 —
+ * PyTorch's CPU sigmoid_backward bit for bit (the JS path of `ops.sigmoidBackward` rounds once from float64
+ * instead, at most an ulp or so away) — when the three arrays live in the WebAssembly heap; returns false
+ * (writing nothing) otherwise. dx may be dy or y exactly, but not overlap them otherwise.
+ */
+export function sigmoidBackwardWasm(dx: Float32Array, dxOff: number, y: Float32Array, yOff: number, dy: Float32Array, dyOff: number, n: number): boolean {
+  if (n < 8) return false;
+  const ex = sparseWasmExports();
+  if (ex === null) return false;
+  const heap = wasmHeap();
+  const ad = heap.addressOf(dx), ay = heap.addressOf(y), ag = heap.addressOf(dy);
+  if (ad < 0 || ay < 0 || ag < 0) return false;
+  const d0 = ad + 4 * dxOff, y0 = ay + 4 * yOff, g0 = ag + 4 * dyOff;
+  const overlaps = (a: number, b: number): boolean => a !== b && a < b + 4 * n && b < a + 4 * n;
+  if (overlaps(d0, y0) || overlaps(d0, g0)) return false;
+  const n4 = n & ~3;
+  ex.sigmoid_backward_f32(n4, g0, y0, d0);
+  for (let i = n4; i < n; i++) {
+    const s = y[yOff + i];
+    dx[dxOff + i] = Math.fround(Math.fround(dy[dyOff + i] * Math.fround(1 - s)) * s);
+  }
+  return true;
+}

@@ -15,7 +15,7 @@
  * SIMD kernel reads them in place); the two index arrays are Int32Array views of float32 blocks.
  * `features` must be a multiple of 4 (a row's last block never reaches past the row).
  */
-import { allocFloat32, freeFloat32 } from '../memory.js';
+import { allocFloat32, freeFloat32, getFloat32Allocator, setFloat32Allocator, type Float32Allocator } from '../memory.js';
 
 /** Features per stored block. */
 export const SPARSE_BLOCK = 4;
@@ -39,6 +39,9 @@ export class SparseRows {
   readonly values: Float32Array;
   /** The float32 blocks behind the two Int32Array views (what {@link dispose} frees). */
   private readonly storage: Float32Array[];
+  /** The allocator the arrays came from (the column index is allocated from it later). */
+  private readonly allocator: Float32Allocator;
+  private columnIndex: { start: Int32Array; entries: Int32Array } | null = null;
   private released = false;
 
   constructor(features: number, capacityRows: number, capacityBlocks = capacityRows * (features / SPARSE_BLOCK)) {
@@ -56,6 +59,7 @@ export class SparseRows {
     this.blockFeature = feats.i32;
     this.values = allocFloat32(Math.max(capacityBlocks * SPARSE_BLOCK, 1));
     this.storage = [starts.f32, feats.f32, this.values];
+    this.allocator = getFloat32Allocator();
   }
 
   /** Blocks in use. */
@@ -149,12 +153,74 @@ export class SparseRows {
     return this;
   }
 
-  /** The rows as a dense row-major [rows, features] array (zeros elsewhere). For tests and checks. */
-  toDense(out: Float32Array = new Float32Array(this.rows * this.features)): Float32Array {
-    out.fill(0, 0, this.rows * this.features);
+  /**
+   * The column (block-major) index of the rows held, rebuilt on every call and owned by this object:
+   * for each block column u = k/4 (0 ≤ u < features/4), its entries are `entries[2e], entries[2e + 1]`
+   * for start[u] ≤ e < start[u+1] — the byte offset of the block's values (16·b) and its row — in
+   * increasing row order (a stable counting sort of the blocks by column). The weight gradient of large batches walks
+   * it column by column, keeping dW's blocks in registers while every row that has the block passes
+   * (spmm_dw_cols in ./wasm/sparse.ts, which builds the same index with `sparse_columns`). Allocates its
+   * arrays on the first call only.
+   */
+  columns(): { start: Int32Array; entries: Int32Array } {
+    const columns = this.features / SPARSE_BLOCK;
+    const { start, entries } = this.columnStorage();
+    const { rowStart, blockFeature } = this;
+    // Count per column into start[u + 1], prefix-sum to each column's first entry, place the entries while
+    // advancing start[u] (it ends at column u's end = column u+1's start), then shift back by one.
+    start.fill(0, 0, columns + 1);
+    const blocks = rowStart[this.rows];
+    for (let b = 0; b < blocks; b++) start[(blockFeature[b] >> 2) + 1]++;
+    for (let u = 0; u < columns; u++) start[u + 1] += start[u];
     for (let r = 0; r < this.rows; r++) {
-      for (let b = this.rowStart[r]; b < this.rowStart[r + 1]; b++) {
-        for (let t = 0; t < SPARSE_BLOCK; t++) out[r * this.features + this.blockFeature[b] + t] = this.values[b * SPARSE_BLOCK + t];
+      for (let b = rowStart[r], to = rowStart[r + 1]; b < to; b++) {
+        const at = 2 * start[blockFeature[b] >> 2]++;
+        entries[at] = 16 * b;
+        entries[at + 1] = r;
+      }
+    }
+    for (let u = columns; u > 0; u--) start[u] = start[u - 1];
+    start[0] = 0;
+    return this.columnIndex!;
+  }
+
+  /**
+   * The arrays of the column index (see {@link columns}) without filling them — for a kernel that builds
+   * the index itself. Allocated on the first call, beside the values (same allocator).
+   */
+  columnStorage(): { start: Int32Array; entries: Int32Array } {
+    if (this.columnIndex === null) {
+      const previous = setFloat32Allocator(this.allocator);
+      let start, entries;
+      try {
+        start = allocInt32(this.features / SPARSE_BLOCK + 1);
+        entries = allocInt32(2 * Math.max(this.capacityBlocks, 1));
+      } finally {
+        setFloat32Allocator(previous);
+      }
+      this.storage.push(start.f32, entries.f32);
+      this.columnIndex = { start: start.i32, entries: entries.i32 };
+    }
+    return this.columnIndex;
+  }
+
+  /**
+   * The rows as a dense row-major [rows, features] array (zeros elsewhere), written at `offset` of `out`
+   * (only that range is touched). For tests, checks, and a dense fallback of a batch gathered in block form.
+   */
+  toDense(out: Float32Array = new Float32Array(this.rows * this.features), offset = 0): Float32Array {
+    const F = this.features;
+    if (offset + this.rows * F > out.length) throw new RangeError(`SparseRows.toDense: ${this.rows} rows of ${F} from offset ${offset} need ${offset + this.rows * F} elements, got ${out.length}`);
+    out.fill(0, offset, offset + this.rows * F);
+    const { rowStart, blockFeature, values } = this;
+    for (let r = 0; r < this.rows; r++) {
+      const row = offset + r * F;
+      for (let b = rowStart[r]; b < rowStart[r + 1]; b++) {
+        const p = row + blockFeature[b], q = b * SPARSE_BLOCK;
+        out[p] = values[q];
+        out[p + 1] = values[q + 1];
+        out[p + 2] = values[q + 2];
+        out[p + 3] = values[q + 3];
       }
     }
     return out;

@@ -89,6 +89,7 @@ export class FunctionBuilder {
   f32Neg(): this { return this.op(Op.f32Neg); }
   f32Eq(): this { return this.op(Op.f32Eq); }
   i32Load(offset = 0): this { return this.op(Op.i32Load, ...this.memarg(2, offset)); }
+  i32Store(offset = 0): this { return this.op(Op.i32Store, ...this.memarg(2, offset)); }
   f32Load(offset = 0): this { return this.op(Op.f32Load, ...this.memarg(2, offset)); }
   f32Store(offset = 0): this { return this.op(Op.f32Store, ...this.memarg(2, offset)); }
   i64Load(offset = 0): this { return this.op(Op.i64Load, ...this.memarg(2, offset)); }

@@ -78,3 +78,22 @@ export function emitSigmoid(m: ModuleBuilder): void {
   });
   f.lget(bad).v128AnyTrue();
 }
+
+/**
+ * sigmoid_backward_f32(n, dy, y, dx): dx = (dy·(1 − y))·y, four lanes at a time, every operation rounded to
+ * float32 — PyTorch's CPU `sigmoid_backward` (`a * (one - b) * b` on Vectorized<float>) operation for
+ * operation, so the lanes give PyTorch's bits. n a multiple of 4; byte addresses (dx may equal dy or y).
+ */
+export function emitSigmoidBackward(m: ModuleBuilder): void {
+  const f = m.declare('sigmoid_backward_f32', [['n', i32], ['dy', i32], ['y', i32], ['dx', i32]]);
+  const p = f.local(i32), end = f.local(i32), one = f.local(v128), s = f.local(v128);
+  f.f32(1).f32x4Splat().lset(one);
+  f.lget(f.get('n')).i32(2).i32Shl().lset(end);
+  whileLoop(f, () => f.lget(p).lget(end).i32LtS(), () => {
+    f.lget(p).lget(f.get('y')).i32Add().v128Load().lset(s);
+    f.lget(p).lget(f.get('dx')).i32Add();
+    f.lget(p).lget(f.get('dy')).i32Add().v128Load().lget(one).lget(s).f32x4Sub().f32x4Mul().lget(s).f32x4Mul();
+    f.v128Store();
+    addTo(f, p, 16);
+  });
+}
