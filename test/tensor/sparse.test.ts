@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng, referenceKernel, wasmHeap } from '../../src/tensor/index.js';
-import { SparseRows, chooseSparseKernel, setSparseInputMode, sparseInputKernels, sparseWasmExports, sparseWasmKernel, SPARSE_AUTO_MAX_DENSITY, SPARSE_COLUMNS_MIN_ROWS, type SparseInputKernel } from '../../src/tensor/gemm/sparse.js';
+import { SparseRows, chooseSparseKernel, gatherBlocks, setSparseInputMode, sparseInputKernels, sparseWasmExports, sparseWasmKernel, SPARSE_AUTO_MAX_DENSITY, SPARSE_COLUMNS_MIN_ROWS, type SparseInputKernel } from '../../src/tensor/gemm/sparse.js';
 import { buildSparseProductModule, type SparseProductExports } from '../../src/tensor/gemm/wasm/sparse.js';
 import { wasmApi } from '../../src/tensor/gemm/wasm/api.js';
 import { wasmFeatures } from '../../src/tensor/gemm/wasm/features.js';
@@ -196,6 +196,34 @@ describe('SparseRows', () => {
     expect(Array.from(batch.toDense())).toEqual([3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]);
     expect(() => batch.gather(all, [3], 0, 1)).toThrow(/row 3 is outside 0\.\.2/);
     expect(() => new SparseRows(6, 1)).toThrow(/multiple of 4/);
+  });
+
+  it('gatherBlocks (one WebAssembly call in the heap) gathers what SparseRows.gather does, with its errors', () => {
+    const rng = new Rng(31);
+    const prev = useWasmMemory(true);
+    try {
+      const X = sparseMatrix(rng, { M: 40, N: 1, K: 36, density: 0.2, zeroRows: true });
+      const all = SparseRows.fromDense(X, 40, 36);
+      const viaJs = new SparseRows(36, 12), viaWasm = new SparseRows(36, 12);
+      for (let trial = 0; trial < 20; trial++) {
+        const count = 1 + rng.int(12);
+        const order = Array.from({ length: count + 3 }, () => rng.int(40));
+        viaJs.gather(all, order, 3, count);
+        gatherBlocks(viaWasm, all, order, 3, count);
+        expect(viaWasm.rows).toBe(count);
+        expect(Array.from(viaWasm.rowStart.subarray(0, count + 1))).toEqual(Array.from(viaJs.rowStart.subarray(0, count + 1)));
+        expect(Array.from(viaWasm.blockFeature.subarray(0, viaJs.blocks))).toEqual(Array.from(viaJs.blockFeature.subarray(0, viaJs.blocks)));
+        expect(Array.from(viaWasm.values.subarray(0, 4 * viaJs.blocks))).toEqual(Array.from(viaJs.values.subarray(0, 4 * viaJs.blocks)));
+        expect(viaWasm.toDense()).toEqual(viaJs.toDense());
+      }
+      expect(() => gatherBlocks(viaWasm, all, [0, 40], 0, 2)).toThrow(/row 40 is outside 0\.\.39/);
+      const small = new SparseRows(36, 12, 2);
+      const busy = Array.from({ length: 40 }, (_, i) => i).filter((i) => all.rowStart[i + 1] - all.rowStart[i] >= 2);
+      expect(() => gatherBlocks(small, all, [busy[0], busy[1]], 0, 2)).toThrow(/capacity of 2 blocks/);
+      for (const s of [all, viaJs, viaWasm, small]) s.dispose();
+    } finally {
+      setFloat32Allocator(prev);
+    }
   });
 
   it('chooses the kernel by mode and density', () => {

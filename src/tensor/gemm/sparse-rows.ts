@@ -72,6 +72,16 @@ export class SparseRows {
     return this.rows === 0 ? 0 : this.blocks / (this.rows * (this.features / SPARSE_BLOCK));
   }
 
+  /** A copy of `source` (rows, blocks and values) in the active allocator's storage. */
+  static copyOf(source: SparseRows): SparseRows {
+    const s = new SparseRows(source.features, Math.max(source.rows, 1), source.blocks);
+    s.rowStart.set(source.rowStart.subarray(0, source.rows + 1));
+    s.blockFeature.set(source.blockFeature.subarray(0, source.blocks));
+    s.values.set(source.values.subarray(0, SPARSE_BLOCK * source.blocks));
+    s.rows = source.rows;
+    return s;
+  }
+
   /** Non-zero blocks of `count` rows of a row-major [count, features] matrix, without storing them. */
   static countBlocks(dense: Float32Array, count: number, features: number, offset = 0): number {
     let n = 0;
@@ -130,6 +140,7 @@ export class SparseRows {
   gather(source: SparseRows, order: ArrayLike<number>, start: number, count: number): this {
     if (source.features !== this.features) throw new RangeError(`SparseRows.gather: source has ${source.features} features, this ${this.features}`);
     if (count > this.capacityRows) throw new RangeError(`SparseRows.gather: ${count} rows exceed the capacity of ${this.capacityRows}`);
+
     const { rowStart, blockFeature, values } = this;
     const sStart = source.rowStart, sFeat = source.blockFeature, sVal = source.values;
     let b = 0;

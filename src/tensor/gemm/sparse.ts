@@ -204,3 +204,38 @@ export function chooseSparseKernel(x: SparseRows, a: Float32Array, b: Float32Arr
   if (mode === 'sparse') return placed ? w : sparseJsKernel;
   return placed && x.density <= SPARSE_AUTO_MAX_DENSITY ? w : null;
 }
+
+let gatherOrder: Int32Array | null = null;
+
+/**
+ * `dest.gather(source, order, start, count)` — the rows order[start …] of a block form — as one WebAssembly
+ * call (sparse_gather: a contiguous copy per row) when both forms live in the WebAssembly heap, else the JS
+ * loop of SparseRows.gather. The same checks and errors either way; allocates nothing per call (the row
+ * indices pass through a small buffer in the heap, grown when a larger batch comes).
+ */
+export function gatherBlocks(dest: SparseRows, source: SparseRows, order: ArrayLike<number>, start: number, count: number): SparseRows {
+  const ex = sparseWasmExports();
+  if (ex === null || source.features !== dest.features || count > dest.capacityRows) return dest.gather(source, order, start, count);
+  const heap = wasmHeap();
+  const addr = (a: Float32Array | Int32Array): number => heap.addressOf(a as unknown as Float32Array);
+  if (addr(dest.values) < 0 || addr(source.values) < 0 || addr(dest.rowStart) < 0 || addr(source.rowStart) < 0 || addr(dest.blockFeature) < 0 || addr(source.blockFeature) < 0) {
+    return dest.gather(source, order, start, count);
+  }
+  if (gatherOrder === null || gatherOrder.length < count) {
+    if (gatherOrder !== null) heap.freeArray(new Float32Array(gatherOrder.buffer, gatherOrder.byteOffset, gatherOrder.length));
+    const f = heap.allocFloat32(Math.max(count, 64));
+    gatherOrder = new Int32Array(f.buffer, f.byteOffset, f.length);
+  }
+  const idx = gatherOrder, sStart = source.rowStart;
+  let blocks = 0;
+  for (let r = 0; r < count; r++) {
+    const i = order[start + r];
+    if (!(i >= 0 && i < source.rows)) throw new RangeError(`SparseRows.gather: row ${i} is outside 0..${source.rows - 1}`);
+    idx[r] = i;
+    blocks += sStart[i + 1] - sStart[i];
+  }
+  if (blocks > dest.capacityBlocks) throw new RangeError(`SparseRows.gather: the rows need more than the capacity of ${dest.capacityBlocks} blocks`);
+  ex.sparse_gather(count, addr(idx), addr(source.rowStart), addr(source.blockFeature), addr(source.values), addr(dest.rowStart), addr(dest.blockFeature), addr(dest.values));
+  dest.rows = count;
+  return dest;
+}

@@ -300,6 +300,38 @@ function emitColumnIndex(m: ModuleBuilder): void {
 }
 
 /**
+ * sparse_gather(count, order, srcRowStart, srcFeature, srcValues, rowStart, blockFeature, values): the rows
+ * order[0 … count−1] of a block form (SparseRows.gather): per row one contiguous copy of its block features
+ * (4 bytes each) and values (16 bytes each, as v128), and rowStart advanced. The caller checks the row
+ * indices and the capacity first.
+ */
+function emitGather(m: ModuleBuilder): void {
+  const f = m.declare('sparse_gather', [['count', i32], ['order', i32], ['srcRowStart', i32], ['srcFeature', i32], ['srcValues', i32], ['rowStart', i32], ['blockFeature', i32], ['values', i32]]);
+  const P = (n: string) => f.get(n);
+  const r = f.local(i32), b = f.local(i32), from = f.local(i32), to = f.local(i32), s = f.local(i32), pf = f.local(i32), pv = f.local(i32), q = f.local(i32);
+  f.lget(P('rowStart')).i32(0).i32Store();
+  f.lget(P('blockFeature')).lset(pf);
+  f.lget(P('values')).lset(pv);
+  whileLoop(f, () => f.lget(r).lget(P('count')).i32LtS(), () => {
+    // from, to = srcRowStart[i], srcRowStart[i + 1] with i = order[r]
+    f.lget(r).i32(2).i32Shl().lget(P('order')).i32Add().i32Load().i32(2).i32Shl().lget(P('srcRowStart')).i32Add().ltee(q).i32Load().lset(from);
+    f.lget(q).i32Load(4).lset(to);
+    f.lget(from).lset(s);
+    whileLoop(f, () => f.lget(s).lget(to).i32LtS(), () => {
+      f.lget(pf).lget(s).i32(2).i32Shl().lget(P('srcFeature')).i32Add().i32Load().i32Store();
+      f.lget(pv).lget(s).i32(4).i32Shl().lget(P('srcValues')).i32Add().v128Load().v128Store();
+      addTo(f, pf, 4);
+      addTo(f, pv, 16);
+      addTo(f, s, 1);
+    });
+    // b += to − from; rowStart[r + 1] = b
+    f.lget(b).lget(to).i32Add().lget(from).i32Sub().lset(b);
+    f.lget(r).i32(2).i32Shl().lget(P('rowStart')).i32Add().lget(b).i32Store(4);
+    addTo(f, r, 1);
+  });
+}
+
+/**
  * zero_runs(rows, rowBytes, count, runs, A): A[r, run] = +0 for every row r and column run q
  * (runs[2q] = the run's byte offset in a row, runs[2q + 1] = its length in elements, a multiple of 4;
  * A + r·rowBytes + runs[2q] 16-byte aligned or not — v128 stores take any address).
@@ -343,11 +375,12 @@ export function buildSparseProductModule(ldwBytes: number, width = SPARSE_WIDTH,
   return m.encode();
 }
 
-/** The helpers beside the products: zero_runs (GradColumns), sparse_columns (the column index), sigmoid_f32 and sigmoid_backward_f32 (activations.ts). */
+/** The helpers beside the products: zero_runs (GradColumns), sparse_columns and sparse_gather (block forms), sigmoid_f32 and sigmoid_backward_f32 (activations.ts). */
 export function buildSparseModule(shared = true): Uint8Array {
   const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared });
   emitZeroRuns(m);
   emitColumnIndex(m);
+  emitGather(m);
   emitSigmoid(m);
   emitSigmoidBackward(m);
   return m.encode();
@@ -360,6 +393,7 @@ export interface SparseProductExports {
 }
 
 export interface SparseExports {
+  sparse_gather(count: number, order: number, srcRowStart: number, srcFeature: number, srcValues: number, rowStart: number, blockFeature: number, values: number): void;
   sparse_columns(rows: number, rowStart: number, blockFeature: number, columns: number, colStart: number, entries: number): void;
   zero_runs(rows: number, rowBytes: number, count: number, runs: number, A: number): void;
   sigmoid_f32(n: number, x: number, out: number): number;
