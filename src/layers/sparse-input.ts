@@ -51,8 +51,10 @@ export class SparseInputFeed {
   private constructor(private readonly layer: Linear, all: SparseRows, batchSize: number) {
     this.batch = new SparseRows(all.features, batchSize);
     // A batch in the WebAssembly heap is gathered by one WebAssembly call (gatherBlocks) from a copy of the
-    // dataset's form there (~64 MB for MNIST's training set; ~20 ms to copy, freed with the feed).
-    this.ownsAll = sparseWasmExports() !== null && wasmHeap().addressOf(this.batch.values) >= 0;
+    // dataset's form there (~64 MB for MNIST's training set; ~20 ms to copy, freed with the feed) — only
+    // in a growable (shared) heap: the fixed 128 MiB one of a page that is not cross-origin isolated keeps
+    // its room, and the JS loop gathers there.
+    this.ownsAll = sparseWasmExports() !== null && wasmHeap().shared && wasmHeap().addressOf(this.batch.values) >= 0;
     this.all = this.ownsAll ? SparseRows.copyOf(all) : all;
   }
 
