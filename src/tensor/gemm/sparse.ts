@@ -168,14 +168,15 @@ export type SparseInputMode = 'auto' | 'sparse' | 'dense';
 
 /**
  * The block density (stored blocks ÷ all blocks of the batch) up to which 'auto' takes the sparse path.
- * Measured with `npm run bench -- sparse` (784 → 256, forward + weight gradient against the dense
- * wasm-relaxed gemm, CPU time, 3 interleaved rounds on a loaded 2-core Zen 4): batch 50 — dense÷sparse
- * 2.05 at density 0.2, 1.70 on MNIST batches (0.27), 1.55 at 0.3, 1.16 at 0.4, 0.96 at 0.5, 0.49 at 1.0, so
- * the crossover is ≈ 0.48; batch 1 — the sparse kernels win at every density (1.9× even at 1.0: no
- * packing, no per-call blocking). 0.45 keeps batches near the crossover on the gemm, whose cost varies less.
- * The same bound decides whether a training set gets a block form at all (SparseInputFeed).
+ * Measured with `npm run bench -- sparse --batch-sizes 50 --densities mnist,0.3,0.4,0.5,0.6,0.7 --rounds 5`
+ * (784 → 256, forward + weight gradient against the dense wasm-relaxed gemm, CPU time, 5 interleaved rounds,
+ * 2-core EPYC with the column-form weight gradient): dense÷sparse 2.29 on MNIST batches (0.27), 1.94 at
+ * 0.3, 1.66 at 0.4, 1.34 at 0.5, 1.04 at 0.6, 0.92 at 0.7, so the crossover is ≈ 0.62 (it was ≈ 0.48 with
+ * the row-form weight gradient); batch 1 — the sparse kernels win at every density (no packing, no per-call
+ * blocking). 0.55 keeps batches near the crossover on the gemm, whose cost varies less. The same bound
+ * decides whether a training set gets a block form at all (SparseInputFeed).
  */
-export const SPARSE_AUTO_MAX_DENSITY = 0.45;
+export const SPARSE_AUTO_MAX_DENSITY = 0.55;
 
 let mode: SparseInputMode = 'auto';
 
