@@ -147,6 +147,30 @@ export function welchT(a: ReadonlyArray<number>, b: ReadonlyArray<number>): Welc
   return { statistic, p: studentTTwoSided(statistic, df), df, meanA, meanB, difference };
 }
 
+export interface OneSampleResult extends TestResult {
+  df: number;
+  mean: number;
+}
+
+/**
+ * One-sample Student t-test of mean(values) = mu, two-sided (scipy.stats.ttest_1samp). Applied to per-seed
+ * differences it is the paired t-test (scipy.stats.ttest_rel): the findings use it with one value per run,
+ * so every value is an independent replicate. Zero variance: statistic ±∞ and p = 0 when the mean differs
+ * from mu (NaN and a note when it equals it).
+ */
+export function oneSampleT(values: ReadonlyArray<number>, mu = 0): OneSampleResult {
+  checkSample('oneSampleT', values, 2);
+  const m = mean(values);
+  const df = values.length - 1;
+  const se = Math.sqrt(sampleVariance(values) / values.length);
+  if (se === 0) {
+    if (m === mu) return { statistic: NaN, p: NaN, df, mean: m, note: 'zero variance and no difference' };
+    return { statistic: m > mu ? Infinity : -Infinity, p: 0, df, mean: m, note: 'zero variance' };
+  }
+  const statistic = (m - mu) / se;
+  return { statistic, p: studentTTwoSided(statistic, df), df, mean: m };
+}
+
 /** Every k-subset of {0, …, n−1}, in lexicographic order. */
 function* combinations(n: number, k: number): Generator<number[]> {
   const idx = Array.from({ length: k }, (_, i) => i);

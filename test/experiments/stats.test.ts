@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { incompleteBeta, permutationTest, ranks, sem, spearman, studentTTwoSided, welchT } from '../../src/experiments/stats.js';
+import { incompleteBeta, oneSampleT, permutationTest, ranks, sem, spearman, studentTTwoSided, welchT } from '../../src/experiments/stats.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/stats/stats.json', import.meta.url), 'utf8')) as {
   welch: Array<{ a: number[]; b: number[]; t: number; p: number }>;
   spearman: Array<{ x: number[]; y: number[]; rho: number; p: number }>;
   t_tail: Array<{ t: number; df: number; p: number }>;
+  one_sample: Array<{ values: number[]; t: number; p: number }>;
 };
 
 // Tolerance: scipy evaluates the same closed forms in float64; the t tail goes through a continued fraction
@@ -33,6 +34,17 @@ describe('stats against scipy 1.10 (tools/reference/stats.py)', () => {
   });
   it('Student t two-sided tail equals 2·t.sf(|t|, df), fractional df included', () => {
     for (const c of fixture.t_tail) close(studentTTwoSided(c.t, c.df), c.p);
+  });
+  it('the one-sample (paired) t-test equals scipy.stats.ttest_1samp; zero variance is explicit', () => {
+    expect(fixture.one_sample.length).toBeGreaterThanOrEqual(10);
+    for (const c of fixture.one_sample) {
+      const r = oneSampleT(c.values);
+      close(r.statistic, c.t);
+      close(r.p, c.p);
+    }
+    expect(oneSampleT([0.25, 0.25, 0.25])).toMatchObject({ statistic: Infinity, p: 0, note: 'zero variance' });
+    expect(oneSampleT([0, 0]).note).toMatch(/no difference/);
+    expect(() => oneSampleT([1])).toThrow(/oneSampleT: expected at least 2 values, got 1/);
   });
 });
 

@@ -2,18 +2,22 @@
  * The analyses that judge a finding, one registry entry per kind. Each takes the runs of one preset (raw run
  * records, so it depends on no labelling) and a JSON description, and returns tests with a verdict:
  *
- * - `epoch-trend`: does a metric rise (or fall) over epochs? Spearman's ρ between epoch and the per-seed value,
- *   over all (epoch, seed) points of a condition.
+ * - `epoch-trend`: does a metric rise (or fall) over epochs? A paired t-test over runs (seeds) of each run's
+ *   change from epoch 1 to its last epoch; the runs' Spearman ρ over epochs is printed beside it.
  * - `axis-trend`: does the final-epoch metric rise (or fall) along a swept configuration value (batch size,
  *   width, lr, depth …)? Spearman's ρ over all (value, seed) points.
  * - `difference`: is condition A's final-epoch metric above (or below) condition B's? Welch's t (two-sided) on
  *   the per-seed values, with the exact permutation p beside it.
- * - `gap-shrinks`: does |train − test| of a metric shrink from the first to the last epoch? Welch's t on the
- *   per-seed gaps.
+ * - `gap-shrinks`: does |train − test| of a metric shrink from the first to the last epoch? A paired t-test
+ *   over runs of the change of the gap.
  * - `argmax-above`: along a swept axis, is the value that maximises metric Y above the one that maximises
  *   metric X (e.g. the lr of the highest sparsity above the lr of the best accuracy)? Counted per seed, judged
  *   by a one-sided sign test.
- * - `co-movement`: do two metrics move together? Spearman's ρ over every (condition, seed, epoch) point.
+ * - `co-movement`: do two metrics move together over epochs? Spearman's ρ per run, and a one-sample t-test
+ *   over runs of their Fisher z.
+ *
+ * Every test treats runs (seeds) as the replicates: epochs of one run are never counted as independent
+ * observations.
  *
  * Verdict per test, at α = 0.05: *confirmed* when the effect has the claimed direction and p < α; *refuted*
  * when it has the opposite direction and p < α, or (for a claimed absence, `expect: "none"`) when p < α;
@@ -23,7 +27,7 @@
 import type { EpochRecord } from '../records.js';
 import type { RunResult } from '../results.js';
 import { epochMetricValues, type MetricName } from '../summary.js';
-import { mean, permutationTest, sem, spearman, welchT } from '../stats.js';
+import { mean, oneSampleT, permutationTest, sem, spearman, welchT } from '../stats.js';
 
 export const ALPHA = 0.05;
 
@@ -130,13 +134,23 @@ interface TrendSpec {
   expect: Direction;
 }
 
+/**
+ * A trend over epochs, tested at the level of runs (the independent replicates): per run the change from
+ * epoch 1 to its last epoch, and a paired t-test over runs of that change against 0 (df = runs − 1). The
+ * per-run Spearman ρ over epochs (its mean is printed) says how monotone the path is; pooling the epochs of
+ * all runs into one ρ would treat 30 epochs of one run as 30 independent points and make p far too small.
+ */
 function epochTrend(ctx: AnalysisContext, spec: TrendSpec): TestOutcome {
   const subject = `${spec.label}: ${spec.metric} over epochs`;
   const runs = completeRuns(ctx, spec.filter);
   if (runs.length === 0) return notRun(subject, 'no complete runs');
-  const xs: number[] = [];
-  const ys: number[] = [];
+  const changes: number[] = [];
+  const rhos: number[] = [];
+  const first: number[] = [];
+  const last: number[] = [];
   for (const r of runs) {
+    const xs: number[] = [];
+    const ys: number[] = [];
     for (const e of r.epochs) {
       const v = metricOf(e, spec.metric);
       if (v !== null) {
@@ -144,29 +158,23 @@ function epochTrend(ctx: AnalysisContext, spec: TrendSpec): TestOutcome {
         ys.push(v);
       }
     }
+    if (xs.length < 3 || xs[0] !== 1) continue;
+    first.push(ys[0]);
+    last.push(ys[ys.length - 1]);
+    changes.push(ys[ys.length - 1] - ys[0]);
+    rhos.push(spearman(xs, ys).rho);
   }
-  if (xs.length < 3) return notRun(subject, 'fewer than 3 values');
-  const s = spearman(xs, ys);
-  const first = finalValuesAt(runs, spec.metric, 1);
-  const last = finalValues(runs, spec.metric);
+  if (changes.length < 2) return notRun(subject, `${changes.length} run(s) with the metric from epoch 1 (2 needed)`);
+  const t = oneSampleT(changes);
+  const meanRho = mean(rhos);
   return {
     subject,
-    numbers: `epoch 1: ${meanSemText(first)} → epoch ${runs[0].header.config.epochs}: ${meanSemText(last)}; ρ = ${fmt(s.rho, 3)}`,
-    test: `Spearman ρ, ${xs.length} (epoch, seed) points (epochs of one run are not independent: p is optimistic)`,
-    p: s.p,
-    n: runs.length,
-    verdict: judge(s.rho, s.p, spec.expect),
+    numbers: `epoch 1: ${meanSemText(first)} → epoch ${runs[0].header.config.epochs}: ${meanSemText(last)}; per-run Spearman ρ over epochs, mean ${fmt(meanRho, 3)}`,
+    test: `paired t over ${changes.length} runs (last epoch − epoch 1), t = ${fmt(t.statistic, 2)}, df = ${t.df}`,
+    p: Number.isNaN(t.p) ? null : t.p,
+    n: changes.length,
+    verdict: Number.isNaN(t.p) ? 'inconclusive' : judge(t.mean, t.p, spec.expect),
   };
-}
-
-function finalValuesAt(runs: readonly RunResult[], metric: string, epoch: number): number[] {
-  const out: number[] = [];
-  for (const r of runs) {
-    const e = r.epochs[epoch - 1];
-    const v = e ? metricOf(e, metric) : null;
-    if (v !== null) out.push(v);
-  }
-  return out;
 }
 
 interface AxisTrendSpec extends TrendSpec {
@@ -246,16 +254,26 @@ function gapShrinks(ctx: AnalysisContext, spec: GapSpec): TestOutcome {
     const train = metricOf(e, `train_${spec.metric}`);
     return test === null || train === null ? null : Math.abs(train - test);
   };
-  const first = runs.map((r) => gap(r.epochs[0])).filter((v): v is number => v !== null);
-  const last = runs.map((r) => gap(r.epochs[r.epochs.length - 1])).filter((v): v is number => v !== null);
-  const w = welchT(last, first);
+  // Paired per run: the change of its gap from epoch 1 to the last epoch.
+  const first: number[] = [];
+  const last: number[] = [];
+  for (const r of runs) {
+    const a = gap(r.epochs[0]);
+    const b = gap(r.epochs[r.epochs.length - 1]);
+    if (a !== null && b !== null) {
+      first.push(a);
+      last.push(b);
+    }
+  }
+  if (first.length < 2) return notRun(subject, `${first.length} run(s) with both gaps (2 needed)`);
+  const t = oneSampleT(last.map((v, i) => v - first[i]));
   return {
     subject,
     numbers: `gap at epoch 1 ${meanSemText(first)}, at the last epoch ${meanSemText(last)}`,
-    test: `Welch t = ${fmt(w.statistic, 2)}, ν = ${fmt(w.df, 1)}`,
-    p: w.p,
-    n: runs.length,
-    verdict: judge(w.difference, w.p, 'less'),
+    test: `paired t over ${first.length} runs (last − first gap), t = ${fmt(t.statistic, 2)}, df = ${t.df}`,
+    p: Number.isNaN(t.p) ? null : t.p,
+    n: first.length,
+    verdict: Number.isNaN(t.p) ? 'inconclusive' : judge(t.mean, t.p, 'less'),
   };
 }
 
@@ -335,11 +353,18 @@ interface CoMovementSpec {
   expect: Direction;
 }
 
+/**
+ * Two metrics moving together over a run's epochs, tested at the level of runs: per run Spearman's ρ
+ * between the two over its epochs, Fisher-transformed (z = atanh ρ, |ρ| capped at 1 − 1e-9), and a one-sample
+ * t-test over runs of z against 0 (df = runs − 1). Pooling every (run, epoch) point into one ρ would count
+ * each epoch as an independent observation.
+ */
 function coMovement(ctx: AnalysisContext, spec: CoMovementSpec): TestOutcome {
   const subject = `${spec.label}: ${spec.x} and ${spec.y} together`;
-  const xs: number[] = [];
-  const ys: number[] = [];
+  const rhos: number[] = [];
   for (const r of completeRuns(ctx, spec.filter)) {
+    const xs: number[] = [];
+    const ys: number[] = [];
     for (const e of r.epochs) {
       const x = metricOf(e, spec.x);
       const y = metricOf(e, spec.y);
@@ -348,16 +373,23 @@ function coMovement(ctx: AnalysisContext, spec: CoMovementSpec): TestOutcome {
         ys.push(y);
       }
     }
+    if (xs.length >= 3) {
+      const rho = spearman(xs, ys).rho;
+      if (Number.isFinite(rho)) rhos.push(rho);
+    }
   }
-  if (xs.length < 3) return notRun(subject, 'fewer than 3 points');
-  const s = spearman(xs, ys);
+  if (rhos.length < 2) return notRun(subject, `${rhos.length} run(s) with 3 or more epochs (2 needed)`);
+  const cap = 1 - 1e-9;
+  const z = rhos.map((r) => Math.atanh(Math.max(-cap, Math.min(cap, r))));
+  const t = oneSampleT(z);
+  const meanRho = mean(rhos);
   return {
     subject,
-    numbers: `ρ = ${fmt(s.rho, 3)} over ${xs.length} (run, epoch) points`,
-    test: 'Spearman ρ (points of one run are not independent: p is optimistic)',
-    p: s.p,
-    n: xs.length,
-    verdict: judge(s.rho, s.p, spec.expect),
+    numbers: `per-run Spearman ρ over epochs: mean ${fmt(meanRho, 3)} (range ${fmt(Math.min(...rhos), 3)} … ${fmt(Math.max(...rhos), 3)}, ${rhos.length} runs)`,
+    test: `one-sample t over runs of Fisher z = atanh ρ, t = ${fmt(t.statistic, 2)}, df = ${t.df}`,
+    p: Number.isNaN(t.p) ? null : t.p,
+    n: rhos.length,
+    verdict: Number.isNaN(t.p) ? 'inconclusive' : judge(t.mean, t.p, spec.expect),
   };
 }
 

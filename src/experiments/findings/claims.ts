@@ -87,7 +87,7 @@ export const CLAIMS: Claim[] = [
     claim: 'Sparsity and selectivity normally rise together.',
     figure: '5.4',
     presets: ['baseline', 'hidden-layers'],
-    reading: 'Spearman ρ between a run’s sparsity and selectivity over its epochs, pooled per optimizer (points within a run are not independent, so p is optimistic).',
+    reading: 'Spearman ρ between a run’s sparsity and selectivity over its epochs, one ρ per run, tested over the runs of an optimizer (one-sample t of Fisher z).',
     tests: OPTIMIZERS.map((o) => ({ kind: 'co-movement', label: o, filter: { 'optimizer.name': o }, x: 'sparsity_mean', y: 'selectivity_mean', expect: 'increasing' })),
   },
   {
