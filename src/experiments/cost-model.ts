@@ -13,7 +13,8 @@
  * through the two measured widths (256 and 768 units, one hidden layer). A and G come from the batch-1 and
  * batch-50 measurements: t₁ = A + G, t₅₀ = A/50 + G. SGD is measured; the other optimizers are costed as
  * Adam (they keep one or two state buffers, as Adam does) — an assumption, stated in `describeCostModel`.
- * Models other than the MLP have no measured cost: their estimate is NaN ("unknown").
+ * The conv preset's CNN is measured as it is (Adam, batch 50, per training and per test image); any other
+ * model kind has no measured cost: its estimate is NaN ("unknown").
  */
 import { DATASETS, type RunConfig } from './config.js';
 
@@ -23,6 +24,8 @@ export interface CostMeasurement {
   train: Record<'sgd' | 'adam', Record<256 | 768, { b1: number; b50: number }>>;
   /** width → µs per test image (the test pass with the metrics). */
   test: Record<256 | 768, number>;
+  /** The conv preset's CNN (batch 50; every optimizer costed alike): µs per training and per test image. */
+  cnn: { train: number; test: number };
   /** What was measured, where and how (for the report). */
   source: string;
 }
@@ -53,6 +56,11 @@ function lin(at256: number, at768: number, p: number): number {
 
 /** Estimated CPU seconds of one epoch of `config` (NaN for a model kind without a measured cost). */
 export function epochSeconds(config: RunConfig, m: CostMeasurement = MEASURED): number {
+  const n = config.data.train ? config.data.train.end - config.data.train.start : 60000;
+  const mTest = config.data.test ? config.data.test.end - config.data.test.start : 10000;
+  if (config.model !== undefined && config.model.kind === 'cnn') {
+    return (n * m.cnn.train + mTest * m.cnn.test + (config.metrics.train ? n * m.cnn.test : 0)) / 1e6;
+  }
   if (config.model !== undefined && config.model.kind !== 'mlp') return NaN;
   const p = weights(config.hidden);
   const t = config.optimizer.name === 'sgd' ? m.train.sgd : m.train.adam;
@@ -61,8 +69,6 @@ export function epochSeconds(config: RunConfig, m: CostMeasurement = MEASURED): 
   const A = lin(a(256), a(768), p);
   const G = lin(g(256), g(768), p);
   const E = lin(m.test[256], m.test[768], p);
-  const n = config.data.train ? config.data.train.end - config.data.train.start : 60000;
-  const mTest = config.data.test ? config.data.test.end - config.data.test.start : 10000;
   const steps = Math.ceil(n / config.batchSize);
   // The training-stream metrics (metrics.train) cost about a test pass over the training images.
   return (steps * A + n * G + mTest * E + (config.metrics.train ? n * E : 0)) / 1e6;
