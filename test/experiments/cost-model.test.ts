@@ -15,7 +15,7 @@ describe('cost model', () => {
     }
   });
 
-  it('scales with images, epochs and training-stream metrics; costs other optimizers as Adam; unknown for other models', () => {
+  it('scales with images, epochs and training-stream metrics; costs other optimizers as Adam; the CNN from its own measurement; unknown for other models', () => {
     const base = normalizeConfig({ optimizer: 'adam', epochs: 30 });
     expect(runSeconds(base)).toBeCloseTo(30 * epochSeconds(base), 9);
     const small = normalizeConfig({ optimizer: 'adam', data: { train: { start: 0, end: 6000 }, test: { start: 0, end: 1000 } } });
@@ -23,7 +23,8 @@ describe('cost model', () => {
     expect(epochSeconds(normalizeConfig({ optimizer: 'adadelta' }))).toBe(epochSeconds(normalizeConfig({ optimizer: 'adam' })));
     expect(epochSeconds(normalizeConfig({ optimizer: 'sgd', metrics: { train: true } }))).toBeGreaterThan(epochSeconds(normalizeConfig({ optimizer: 'sgd' })));
     const cnn = { ...normalizeConfig({ optimizer: 'sgd' }), model: { kind: 'cnn' } };
-    expect(epochSeconds(cnn)).toBeNaN();
+    expect(epochSeconds(cnn)).toBeCloseTo((60000 * MEASURED.cnn.train + 10000 * MEASURED.cnn.test) / 1e6, 9);
+    expect(epochSeconds({ ...cnn, model: { kind: 'resnet' } })).toBeNaN();
     expect([formatDuration(NaN), formatDuration(30), formatDuration(600), formatDuration(7200)]).toEqual(['unknown', '30 s', '10 min', '2.0 h']);
   });
 });
