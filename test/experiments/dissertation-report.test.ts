@@ -29,7 +29,7 @@ describe('sparsity-lab report <results root>', () => {
     expect(process.exitCode ?? 0).toBe(0);
     const findings = readFileSync(join(root, 'FINDINGS.md'), 'utf8');
     // SGD's and Adagrad's baseline trends are judged (6 runs), the claims without runs say so.
-    expect(findings).toMatch(/\| sgd: sparsity_mean over epochs \| epoch 1: 0\.08\d\d ± 0\.0\d+ \(n=3\) → epoch 30: 0\.2\d+ ± 0\.0\d+ \(n=3\); ρ = 0\.9\d+ \|.*\| confirmed \|/);
+    expect(findings).toMatch(/\| sgd: sparsity_mean over epochs \| epoch 1: 0\.08\d\d ± 0\.0\d+ \(n=3\) → epoch 30: 0\.2\d+ ± 0\.0\d+ \(n=3\); per-run Spearman ρ over epochs, mean (0\.9\d+|1\.000) \| paired t over 3 runs \(last epoch − epoch 1\), t = \d+\.\d+, df = 2 \|.*\| confirmed \|/);
     expect(findings).toMatch(/\| adagrad: sparsity_mean over epochs \|.*\| confirmed \|/);
     expect(findings).toMatch(/\| adam: sparsity_mean over epochs \| no complete runs \|.*\| not run \|/);
     expect(findings).toMatch(/\[Training-stream and test-set.*\| \*\*confirmed\*\* \|/);
