@@ -39,6 +39,11 @@ export function sigmoidWasm(out: Float32Array, oOff: number, x: Float32Array, xO
   return true;
 }
 
+/** Whether byte ranges [a, a + bytes) and [b, b + bytes) overlap without being the same range. */
+function partlyOverlap(a: number, b: number, bytes: number): boolean {
+  return a !== b && a < b + bytes && b < a + bytes;
+}
+
 /**
  * dx[dxOff + i] = (dy[dyOff + i]·(1 − y[yOff + i]))·y[yOff + i] for i < n with every operation in float32 —
  * PyTorch's CPU sigmoid_backward bit for bit (the JS path of `ops.sigmoidBackward` rounds once from float64
@@ -53,8 +58,7 @@ export function sigmoidBackwardWasm(dx: Float32Array, dxOff: number, y: Float32A
   const ad = heap.addressOf(dx), ay = heap.addressOf(y), ag = heap.addressOf(dy);
   if (ad < 0 || ay < 0 || ag < 0) return false;
   const d0 = ad + 4 * dxOff, y0 = ay + 4 * yOff, g0 = ag + 4 * dyOff;
-  const overlaps = (a: number, b: number): boolean => a !== b && a < b + 4 * n && b < a + 4 * n;
-  if (overlaps(d0, y0) || overlaps(d0, g0)) return false;
+  if (partlyOverlap(d0, y0, 4 * n) || partlyOverlap(d0, g0, 4 * n)) return false;
   const n4 = n & ~3;
   ex.sigmoid_backward_f32(n4, g0, y0, d0);
   for (let i = n4; i < n; i++) {

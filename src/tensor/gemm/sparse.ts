@@ -208,6 +208,11 @@ export function chooseSparseKernel(x: SparseRows, a: Float32Array, b: Float32Arr
 
 let gatherOrder: Int32Array | null = null;
 
+/** Byte address of an array in the process-wide WebAssembly heap, or −1 (a plain function: no closure per call). */
+function heapAddress(a: Float32Array | Int32Array): number {
+  return wasmHeap().addressOf(a as unknown as Float32Array);
+}
+
 /**
  * `dest.gather(source, order, start, count)` — the rows order[start …] of a block form — as one WebAssembly
  * call (sparse_gather: a contiguous copy per row) when both forms live in the WebAssembly heap, else the JS
@@ -218,7 +223,7 @@ export function gatherBlocks(dest: SparseRows, source: SparseRows, order: ArrayL
   const ex = sparseWasmExports();
   if (ex === null || source.features !== dest.features || count > dest.capacityRows) return dest.gather(source, order, start, count);
   const heap = wasmHeap();
-  const addr = (a: Float32Array | Int32Array): number => heap.addressOf(a as unknown as Float32Array);
+  const addr = heapAddress;
   if (addr(dest.values) < 0 || addr(source.values) < 0 || addr(dest.rowStart) < 0 || addr(source.rowStart) < 0 || addr(dest.blockFeature) < 0 || addr(source.blockFeature) < 0) {
     return dest.gather(source, order, start, count);
   }
