@@ -7,7 +7,7 @@
  *                  (SparseRows.columns(), built here by `sparse_columns`) — for batches of ≥ 4 rows
  *
  * W and dW stay in PyTorch's [out, in] layout: a block's four weights W[j, k … k+3] are one 16-byte load.
- * The forward keeps `width` (8) outputs j … j+width−1 in registers (one f32x4 accumulator per output, lanes
+ * The forward keeps `width` (6) outputs j … j+width−1 in registers (one f32x4 accumulator per output, lanes
  * = the block's four features) and walks the row's blocks once for all of them (one X load per `width`
  * W loads); the four lanes are reduced with two shuffle-add rounds, ((l0 + l2) + (l1 + l3)), and added to
  * Y. The row weight gradient splats dY[i, j] for `width` outputs and adds splat·X_b into the `width` rows
@@ -16,7 +16,7 @@
  * engine has relaxed SIMD, as the gemm kernels do).
  *
  * The products are built per leading dimension of W (`buildSparseProductModule(ldwBytes)`): the rows
- * j … j+7 sit at immediate load offsets r·ldw from one pointer.
+ * j … j+width−1 sit at immediate load offsets r·ldw from one pointer.
  *
  * spmm_fwd(M, N, rowStart, blockFeature, values, W, Y, ldy)
  * spmm_dw(M, N, rowStart, blockFeature, values, dY, ldy, dW)
@@ -31,11 +31,14 @@ import { emitSigmoid, emitSigmoidBackward } from './sigmoid.js';
 const { i32, v128 } = ValType;
 
 /**
- * Outputs per pass of the forward and of the weight gradient. Measured (CPU time, 784 → 256, an MNIST batch
- * of 50, 7 interleaved rounds): forward 4 → 397 µs, 8 → 309 µs, 12 → 438 µs, 16 → 513 µs (register
- * spills); the weight gradient within noise for 4–16; batch 1 within noise.
+ * Outputs per pass of the forward and of the row-form weight gradient. Measured (CPU µs per call, 784 → 256,
+ * an MNIST batch of 50, product modules specialised per leading dimension, 5 rounds, medians): forward
+ * width 4 → 263, 5 → 237, 6 → 217, 7 → 227, 8 → 273. V8 issues a pass's `width` weight loads ahead of
+ * its multiply-adds, so `width` accumulators + `width` loaded weights + the block must fit the 16 SIMD
+ * registers: 8 spills, 6 does not. Batch 1: 6 and 8 within noise (forward ~10 µs, weight gradient ~11 µs).
+ * (Before the per-leading-dimension modules, with a pointer register per row: 4 → 397, 8 → 309, 12 → 438.)
  */
-export const SPARSE_WIDTH = 8;
+export const SPARSE_WIDTH = 6;
 
 interface RowLoop {
   /** Emitted once per row before its blocks. */
@@ -110,16 +113,16 @@ function emitForward(m: ModuleBuilder, ldw: number, width: number, fma: boolean)
         }
       },
       afterRow: () => {
-        if (w === 1) {
-          f.lget(yp).lget(yp).f32Load();
-          hsum(f, acc[0]);
-          f.f32Add().f32Store();
-        } else {
-          for (let q = 0; q < w; q += 4) {
-            f.lget(yp).lget(yp).v128Load(4 * q);
-            hsum4(f, acc[q], acc[q + 1], acc[q + 2], acc[q + 3]);
-            f.f32x4Add().v128Store(4 * q);
-          }
+        let q = 0;
+        for (; q + 4 <= w; q += 4) {
+          f.lget(yp).lget(yp).v128Load(4 * q);
+          hsum4(f, acc[q], acc[q + 1], acc[q + 2], acc[q + 3]);
+          f.f32x4Add().v128Store(4 * q);
+        }
+        for (; q < w; q++) {
+          f.lget(yp).lget(yp).f32Load(4 * q);
+          hsum(f, acc[q]);
+          f.f32Add().f32Store(4 * q);
         }
         addTo(f, yp, P('ldy'));
       },
@@ -366,7 +369,7 @@ function emitZeroRuns(m: ModuleBuilder): void {
  * matching the heap it is instantiated with.
  */
 export function buildSparseProductModule(ldwBytes: number, width = SPARSE_WIDTH, fma = false, shared = true): Uint8Array {
-  if (width !== 1 && width % 4 !== 0) throw new RangeError(`buildSparseProductModule: width must be 1 or a multiple of 4, got ${width}`);
+  if (!Number.isInteger(width) || width < 1 || width > 12) throw new RangeError(`buildSparseProductModule: width must be an integer in 1…12, got ${width}`);
   if (!Number.isInteger(ldwBytes) || ldwBytes < 4 || ldwBytes % 4 !== 0) throw new RangeError(`buildSparseProductModule: ldwBytes must be a positive multiple of 4, got ${ldwBytes}`);
   const m = new ModuleBuilder({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared });
   emitForward(m, ldwBytes, width, fma);
