@@ -3,7 +3,8 @@
  *
  *   FINDINGS.md  every claim of Sec. 6.1 / Sec. 5 judged on the runs (index.ts), with numbers and tests
  *   TABLES.md    runs per preset against the plan (complete / diverged / incomplete / planned), Table 5.3
- *                beside the printed values, and the neuron-ablation table (remove-neurons preset)
+ *                beside the printed values, the neuron-ablation table (remove-neurons preset), and the
+ *                settings tables (5.1, 5.8 and the experimental details; settings-tables.ts)
  *
  * Reads the committed runs only and writes each file atomically, so `sparsity-lab report results/dissertation`
  * regenerates everything in seconds without training.
@@ -16,6 +17,7 @@ import type { RunResult } from '../results.js';
 import { distinctRuns, expandSpec } from '../spec.js';
 import { mean, sem } from '../stats.js';
 import { findingsMarkdown, judgeClaims, presetRuns } from './index.js';
+import { settingsTablesMarkdown } from './settings-tables.js';
 import { table53Markdown } from './tables.js';
 
 /** True when `dir` holds preset folders of runs rather than runs itself. */
@@ -90,6 +92,7 @@ export function tablesMarkdown(root: string): string {
     '',
     ablationMarkdown(presetRuns(root, 'remove-neurons')),
     '',
+    settingsTablesMarkdown(),
   ].join('\n');
 }
 
