@@ -8,7 +8,8 @@
  *   cnn step                         zeroGrad, forward, cross-entropy, backward, Adam step of the whole CNN
  *   cnn eval forward                 forward of a test batch in eval mode
  *   epoch (estimate)                 1,200 steps + 200 test batches: 60,000 training and 10,000 test images
- * and, to show where a convolution's time goes, the parts of our conv1 (im2col alone and the gemm products
+ * and, to show where a convolution's time goes, the parts of our conv1 (im2col alone — as Conv2d runs it and
+ * the JS reference —, the backward's col2imAdd alike, and the gemm products
  * alone, per example as Conv2d runs them), and its forward product as one [64, 288]·[288, 50·196] product
  * instead of 50 per-example ones (the layout an implicit-gemm or batched-im2col design would use).
  *
@@ -20,7 +21,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Conv2d, CrossEntropyLoss, cnn } from '../src/layers/index.js';
-import { im2col } from '../src/layers/conv2d.js';
+import { col2imAdd, im2col } from '../src/layers/conv2d.js';
+import { col2imAddWasm, im2colWasm } from '../src/tensor/gemm/im2col.js';
 import { Adam } from '../src/optim/index.js';
 import { activeGemmKernel, sgemm } from '../src/tensor/gemm/index.js';
 import { allocFloat32, useWasmMemory } from '../src/tensor/memory.js';
@@ -74,8 +76,28 @@ function ourCases(): Array<[string, () => void]> {
   // conv1's parts: im2col of the batch, and the three products per example.
   const K = 288, P = 196, O = 64;
   const cols = allocFloat32(50 * K * P), w = allocFloat32(O * K), y = allocFloat32(50 * O * P), dw = allocFloat32(O * K), dcols = allocFloat32(K * P);
+  // As Conv2d runs it (WebAssembly SIMD when the arrays live in the WebAssembly heap), and the JS reference.
   cases.push(['conv1 part: im2col only', () => {
+    for (let n = 0; n < 50; n++) {
+      if (!im2colWasm(x1.data, n * 32 * P, 32, 14, 14, 3, 3, 1, 1, 1, 1, 14, 14, cols, n * K * P)) {
+        im2col(x1.data, n * 32 * P, 32, 14, 14, 3, 3, 1, 1, 1, 1, 14, 14, cols, n * K * P);
+      }
+    }
+  }]);
+  cases.push(['conv1 part: im2col only (JS reference)', () => {
     for (let n = 0; n < 50; n++) im2col(x1.data, n * 32 * P, 32, 14, 14, 3, 3, 1, 1, 1, 1, 14, 14, cols, n * K * P);
+  }]);
+  // The backward's col2im: one example's dcols added into each example's dX (as Conv2d runs it, and JS).
+  const dx1 = allocFloat32(50 * 32 * P);
+  cases.push(['conv1 part: col2imAdd only', () => {
+    for (let n = 0; n < 50; n++) {
+      if (!col2imAddWasm(cols, 0, 32, 14, 14, 3, 3, 1, 1, 1, 1, 14, 14, dx1, n * 32 * P)) {
+        col2imAdd(cols, 0, 32, 14, 14, 3, 3, 1, 1, 1, 1, 14, 14, dx1, n * 32 * P);
+      }
+    }
+  }]);
+  cases.push(['conv1 part: col2imAdd only (JS reference)', () => {
+    for (let n = 0; n < 50; n++) col2imAdd(cols, 0, 32, 14, 14, 3, 3, 1, 1, 1, 1, 14, 14, dx1, n * 32 * P);
   }]);
   cases.push(['conv1 part: 3 products only', () => {
     for (let n = 0; n < 50; n++) {

@@ -1,3 +1,4 @@
+import { col2imAddWasm, im2colWasm } from '../tensor/gemm/im2col.js';
 import { sgemm } from '../tensor/gemm/index.js';
 import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 import type { Rng } from '../tensor/random.js';
@@ -47,6 +48,10 @@ const MAX_PLANS = 4;
  *             dcols[K, P] = Wᵀ · dY_n, then col2im adds dcols back into dX_n               (sgemm TN)
  *             db[o]      += Σ_{n,p} dY[n, o, p]   (float64 sum, rounded once)
  *
+ * The unrolling runs as WebAssembly SIMD (src/tensor/gemm/im2col.ts, bit-identical) when the arrays live in
+ * the WebAssembly heap, as in training; {@link im2col} / {@link col2imAdd} below are the plain reference and
+ * the fallback.
+ *
  * The cols of the whole batch are kept from forward for dW (N·K·P floats: 11 MB for the dissertation's
  * second convolution at batch 50), so backward does not unroll again. Buffers are allocated per input
  * shape on first use and reused: a training step at a fixed shape allocates nothing after the first.
@@ -57,7 +62,8 @@ const MAX_PLANS = 4;
  * forward 0.42× (conv0) and 0.86× (conv1), forward+backward 0.51× and 0.96× of this one (its 11 MB cols and
  * the copies fall out of cache; per example, an example's cols are reused by the product while still
  * cached). An implicit gemm (patches packed inside the kernel) would save the im2col copy — about a
- * third of conv1's product time in bench/conv.ts — but needs a kernel of its own instead of `sgemm`.
+ * third of conv1's product time in bench/conv.ts with the JS im2col, about 15 % with the WebAssembly one —
+ * but needs a kernel of its own instead of `sgemm`.
  *
  * Initialisation as `torch.nn.Conv2d.reset_parameters`: W and b uniform on ±1/√(in·kh·kw) (kaiming_uniform_
  * with a = √5, the same bound as Linear with fan-in in·kh·kw); weights first (row-major), then the bias.
@@ -156,7 +162,9 @@ export class Conv2d extends BaseLayer {
     const yd = y.data, cols = plan.cols, b = this.bias?.data;
     for (let n = 0; n < N; n++) {
       const colOff = n * K * P, yOff = n * O * P;
-      im2col(x.data, x.offset + n * C * H * W, C, H, W, kh, kw, sh, sw, ph, pw, OH, OW, cols, colOff);
+      if (!im2colWasm(x.data, x.offset + n * C * H * W, C, H, W, kh, kw, sh, sw, ph, pw, OH, OW, cols, colOff)) {
+        im2col(x.data, x.offset + n * C * H * W, C, H, W, kh, kw, sh, sw, ph, pw, OH, OW, cols, colOff);
+      }
       if (b) for (let o = 0; o < O; o++) yd.fill(b[o], yOff + o * P, yOff + (o + 1) * P);
       // Y_n[O, P] = W[O, K] · cols_n[K, P] (+ Y_n holding the bias).
       sgemm(false, false, O, P, K, 1, this.weight.data, 0, K, cols, colOff, P, b ? 1 : 0, yd, yOff, P);
@@ -179,7 +187,9 @@ export class Conv2d extends BaseLayer {
     for (let n = 0; n < N; n++) {
       // dcols[K, P] = W[O, K]ᵀ · dY_n[O, P].
       sgemm(true, false, K, P, O, 1, this.weight.data, 0, K, dy, gradOutput.offset + n * O * P, P, 0, dcols, 0, P);
-      col2imAdd(dcols, 0, C, H, W, kh, kw, sh, sw, ph, pw, OH, OW, dx.data, n * C * H * W);
+      if (!col2imAddWasm(dcols, 0, C, H, W, kh, kw, sh, sw, ph, pw, OH, OW, dx.data, n * C * H * W)) {
+        col2imAdd(dcols, 0, C, H, W, kh, kw, sh, sw, ph, pw, OH, OW, dx.data, n * C * H * W);
+      }
     }
     return dx;
   }

@@ -80,6 +80,10 @@ export class FunctionBuilder {
   i32GtS(): this { return this.op(Op.i32GtS); }
   i32LeS(): this { return this.op(Op.i32LeS); }
   i32GeS(): this { return this.op(Op.i32GeS); }
+  // Added for the im2col kernels (./im2col.ts).
+  i32DivS(): this { return this.op(Op.i32DivS); }
+  i32LtU(): this { return this.op(Op.i32LtU); }
+  i32GeU(): this { return this.op(Op.i32GeU); }
   select(): this { return this.op(Op.select); }
   f32(value: number): this { return this.op(Op.f32Const, ...f32Bytes(value)); }
   f32Add(): this { return this.op(Op.f32Add); }
