@@ -12,7 +12,8 @@
  * the JS reference —, the backward's col2imAdd alike, and the gemm products
  * alone, per example as Conv2d runs them), and its forward product as one [64, 288]·[288, 50·196] product
  * instead of 50 per-example ones (the layout an implicit-gemm or batched-im2col design would use); and the
- * first ReLU and MaxPool2d(2), forward+backward, on conv0's output [50, 32, 28, 28].
+ * first ReLU and MaxPool2d(2), forward+backward, on conv0's output [50, 32, 28, 28] (as training runs them,
+ * WebAssembly SIMD, and on JS-heap arrays, which run the JS references).
  *
  * Each round runs our cases (interleaved, medians of samples of ≥ 50 ms after warm-up) and then
  * tools/pytorch/time_conv.py with OMP_NUM_THREADS=1 (same method, OpenBLAS/oneDNN as Debian links them);
@@ -28,7 +29,7 @@ import { Adam } from '../src/optim/index.js';
 import { activeGemmKernel, sgemm } from '../src/tensor/gemm/index.js';
 import { allocFloat32, useWasmMemory } from '../src/tensor/memory.js';
 import { Rng } from '../src/tensor/random.js';
-import { zeros, type Tensor } from '../src/tensor/tensor.js';
+import { Tensor, zeros } from '../src/tensor/tensor.js';
 import { hasFlag, median, printJsonLine, printTable, timeInterleaved } from './harness.js';
 
 function option(args: string[], name: string): string | undefined {
@@ -128,6 +129,18 @@ function ourCases(): Array<[string, () => void]> {
   cases.push(['maxpool0 forward+backward', () => {
     pool0.forward(a0);
     pool0.backward(gp0);
+  }]);
+  // The same on JS-heap inputs and gradients, so the JS references run (separate layers, own buffers).
+  const onJsHeap = (t: Tensor) => new Tensor(t.data.slice(), t.shape);
+  const a0js = onJsHeap(a0), ga0js = onJsHeap(ga0), gp0js = onJsHeap(gp0);
+  const relu0js = new ReLU(), pool0js = new MaxPool2d(2);
+  cases.push(['relu0 forward+backward (JS reference)', () => {
+    relu0js.forward(a0js);
+    relu0js.backward(ga0js);
+  }]);
+  cases.push(['maxpool0 forward+backward (JS reference)', () => {
+    pool0js.forward(a0js);
+    pool0js.backward(gp0js);
   }]);
   return cases;
 }
