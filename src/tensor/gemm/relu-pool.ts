@@ -4,7 +4,8 @@
  * references — `ops.relu` / `ops.reluBackward` (src/tensor/ops.ts) and MaxPool2d's 2×2 stride-2 unpadded
  * path and backward (src/layers/maxpool2d.ts), NaN, ±0 and ties included. Each returns false, writing
  * nothing, when it cannot run — no SIMD, an array on the JS heap, a region reaching past its array, operands
- * overlapping other than as the JS allows, pooling planes under 8 columns (4 outputs; 4 columns backward)
+ * overlapping other than as the JS allows, fewer than 8 elements (ReLU), pooling planes under 8 columns
+ * (4 outputs; 4 columns backward)
  * or an output shape that is not ⌊H/2⌋ × ⌊W/2⌋ — and the caller runs the JS instead. Other pooling
  * windows (kernel ≠ 2, stride ≠ kernel, padding) always take the JS: the CNN only uses 2×2.
  */
