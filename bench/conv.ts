@@ -11,7 +11,9 @@
  * and, to show where a convolution's time goes, the parts of our conv1 (im2col alone — as Conv2d runs it and
  * the JS reference —, the backward's col2imAdd alike, and the gemm products
  * alone, per example as Conv2d runs them), and its forward product as one [64, 288]·[288, 50·196] product
- * instead of 50 per-example ones (the layout an implicit-gemm or batched-im2col design would use).
+ * instead of 50 per-example ones (the layout an implicit-gemm or batched-im2col design would use); and the
+ * first ReLU and MaxPool2d(2), forward+backward, on conv0's output [50, 32, 28, 28] (as training runs them,
+ * WebAssembly SIMD, and on JS-heap arrays, which run the JS references).
  *
  * Each round runs our cases (interleaved, medians of samples of ≥ 50 ms after warm-up) and then
  * tools/pytorch/time_conv.py with OMP_NUM_THREADS=1 (same method, OpenBLAS/oneDNN as Debian links them);
@@ -20,14 +22,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Conv2d, CrossEntropyLoss, cnn } from '../src/layers/index.js';
+import { Conv2d, CrossEntropyLoss, MaxPool2d, ReLU, cnn } from '../src/layers/index.js';
 import { col2imAdd, im2col } from '../src/layers/conv2d.js';
 import { col2imAddWasm, im2colWasm } from '../src/tensor/gemm/im2col.js';
 import { Adam } from '../src/optim/index.js';
 import { activeGemmKernel, sgemm } from '../src/tensor/gemm/index.js';
 import { allocFloat32, useWasmMemory } from '../src/tensor/memory.js';
 import { Rng } from '../src/tensor/random.js';
-import { zeros, type Tensor } from '../src/tensor/tensor.js';
+import { Tensor, zeros } from '../src/tensor/tensor.js';
 import { hasFlag, median, printJsonLine, printTable, timeInterleaved } from './harness.js';
 
 function option(args: string[], name: string): string | undefined {
@@ -114,6 +116,31 @@ function ourCases(): Array<[string, () => void]> {
   }]);
   cases.push(['conv1 part: forward as one batched product', () => {
     sgemm(false, false, O, 50 * P, K, 1, w, 0, K, cols, 0, 50 * P, 0, Yb, 0, 50 * P);
+  }]);
+  // The first ReLU and pool of the CNN on conv0's output (WebAssembly SIMD in this memory; JS before).
+  const rng2 = new Rng(2);
+  const a0 = rand([50, 32, 28, 28], rng2), ga0 = rand([50, 32, 28, 28], rng2), gp0 = rand([50, 32, 14, 14], rng2);
+  for (let i = 0; i < a0.size; i++) a0.data[i] -= 0.5; // half negative, as after a convolution
+  const relu0 = new ReLU(), pool0 = new MaxPool2d(2);
+  cases.push(['relu0 forward+backward', () => {
+    relu0.forward(a0);
+    relu0.backward(ga0);
+  }]);
+  cases.push(['maxpool0 forward+backward', () => {
+    pool0.forward(a0);
+    pool0.backward(gp0);
+  }]);
+  // The same on JS-heap inputs and gradients, so the JS references run (separate layers, own buffers).
+  const onJsHeap = (t: Tensor) => new Tensor(t.data.slice(), t.shape);
+  const a0js = onJsHeap(a0), ga0js = onJsHeap(ga0), gp0js = onJsHeap(gp0);
+  const relu0js = new ReLU(), pool0js = new MaxPool2d(2);
+  cases.push(['relu0 forward+backward (JS reference)', () => {
+    relu0js.forward(a0js);
+    relu0js.backward(ga0js);
+  }]);
+  cases.push(['maxpool0 forward+backward (JS reference)', () => {
+    pool0js.forward(a0js);
+    pool0js.backward(gp0js);
   }]);
   return cases;
 }

@@ -1,3 +1,4 @@
+import { maxPool2x2BackwardWasm, maxPool2x2Wasm } from '../tensor/gemm/relu-pool.js';
 import { allocFloat32, freeFloat32 } from '../tensor/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import { BaseLayer } from './base.js';
@@ -17,6 +18,8 @@ interface Plan {
   y: Tensor;
   /** For every output element, the flat index (within its [H, W] plane) of the input it took. */
   argmax: Int32Array;
+  /** argmax's storage (allocated like y, so in the WebAssembly heap when training there). */
+  argmaxStore: Float32Array;
   dx: Tensor | null;
 }
 
@@ -33,6 +36,10 @@ const MAX_PLANS = 4;
  * right, and an element replaces the running maximum only when strictly greater (or NaN), so the FIRST
  * maximal element in row-major window order takes the gradient (e.g. an all-zero window after ReLU sends
  * its gradient to its top-left element). The PyTorch fixtures include a tie case that checks this.
+ *
+ * Kernel 2 = stride 2 without padding (the CNN's pools) has a loop of its own, and with the arrays in the
+ * WebAssembly heap runs as SIMD kernels instead (src/tensor/gemm/relu-pool.ts; same bits, ties and NaNs
+ * included); every other window takes the general loops below.
  */
 export class MaxPool2d extends BaseLayer {
   readonly kernelSize: readonly [number, number];
@@ -76,7 +83,9 @@ export class MaxPool2d extends BaseLayer {
     if (this.plans.length >= MAX_PLANS) freePlan(this.plans.shift()!);
     const outShape = this.outputShape(shape);
     const n = outShape[0] * outShape[1] * outShape[2] * outShape[3];
-    const p: Plan = { inShape: shape.slice(), y: new Tensor(allocFloat32(n), outShape), argmax: new Int32Array(n), dx: null };
+    const argmaxStore = allocFloat32(n);
+    const argmax = new Int32Array(argmaxStore.buffer, argmaxStore.byteOffset, n);
+    const p: Plan = { inShape: shape.slice(), y: new Tensor(allocFloat32(n), outShape), argmax, argmaxStore, dx: null };
     this.plans.push(p);
     return p;
   }
@@ -87,8 +96,8 @@ export class MaxPool2d extends BaseLayer {
     const OH = plan.y.shape[2], OW = plan.y.shape[3];
     const kh = this.kernelSize[0], kw = this.kernelSize[1], sh = this.stride[0], sw = this.stride[1], ph = this.padding[0], pw = this.padding[1];
     const xd = x.data, yd = plan.y.data, am = plan.argmax;
-    if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0) {
-      pool2x2(xd, x.offset, N * C, H, W, OH, OW, yd, am);
+    if (this.isPool2x2()) {
+      if (!maxPool2x2Wasm(xd, x.offset, N * C, H, W, OH, OW, yd, 0, am, 0)) pool2x2(xd, x.offset, N * C, H, W, OH, OW, yd, am);
       this.last = plan;
       return plan.y;
     }
@@ -129,14 +138,16 @@ export class MaxPool2d extends BaseLayer {
     const xs = plan.inShape, N = xs[0], C = xs[1], H = xs[2], W = xs[3];
     if (plan.dx === null) plan.dx = new Tensor(allocFloat32(N * C * H * W), plan.inShape);
     const dx = plan.dx.data, g = gradOutput.data, go = gradOutput.offset, am = plan.argmax;
-    const per = plan.y.shape[2] * plan.y.shape[3];
-    dx.fill(0);
-    let o = 0;
-    for (let plane = 0; plane < N * C; plane++) {
-      const base = plane * H * W;
-      for (let k = 0; k < per; k++, o++) dx[base + am[o]] += g[go + o];
-    }
+    const OH = plan.y.shape[2], OW = plan.y.shape[3], per = OH * OW;
+    if (this.isPool2x2() && maxPool2x2BackwardWasm(g, go, am, 0, N * C, H, W, OH, OW, dx, 0)) return plan.dx;
+    maxPoolBackward(g, go, am, N * C, per, H * W, dx);
     return plan.dx;
+  }
+
+  /** Kernel 2 = stride 2, no padding: the CNN's pools, which have the fast paths. */
+  private isPool2x2(): boolean {
+    const k = this.kernelSize, s = this.stride, p = this.padding;
+    return k[0] === 2 && k[1] === 2 && s[0] === 2 && s[1] === 2 && p[0] === 0 && p[1] === 0;
   }
 
   protected override release(): void {
@@ -148,14 +159,28 @@ export class MaxPool2d extends BaseLayer {
 
 function freePlan(p: Plan): void {
   freeFloat32(p.y.data);
+  freeFloat32(p.argmaxStore);
   if (p.dx) freeFloat32(p.dx.data);
+}
+
+/**
+ * The backward of any window: dx (planes × planeSize, from 0) = 0, then each output's gradient added to the
+ * input element that won its window, in output order (the sums' order when windows overlap).
+ */
+export function maxPoolBackward(g: Float32Array, gOff: number, am: Int32Array, planes: number, per: number, planeSize: number, dx: Float32Array): void {
+  dx.fill(0);
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * planeSize;
+    for (let k = 0; k < per; k++, o++) dx[base + am[o]] += g[gOff + o];
+  }
 }
 
 /**
  * The 2×2, stride-2, unpadded case (the CNN's pools) without the general window loops; the same scan
  * order and tie rule: (0, 0), (0, 1), (1, 0), (1, 1) from −∞, replacing only on > or NaN.
  */
-function pool2x2(xd: Float32Array, xOff: number, planes: number, H: number, W: number, OH: number, OW: number, yd: Float32Array, am: Int32Array): void {
+export function pool2x2(xd: Float32Array, xOff: number, planes: number, H: number, W: number, OH: number, OW: number, yd: Float32Array, am: Int32Array): void {
   let o = 0;
   for (let plane = 0; plane < planes; plane++) {
     const base = xOff + plane * H * W;

@@ -1,4 +1,5 @@
 import { sigmoidBackwardWasm, sigmoidWasm } from './gemm/activations.js';
+import { reluBackwardWasm, reluWasm } from './gemm/relu-pool.js';
 import { Tensor, shapeString } from './tensor.js';
 import { describeValue } from './describe.js';
 
@@ -92,10 +93,14 @@ export function sigmoidBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
   return dx;
 }
 
-/** out = max(x, 0); NaN propagates (as `torch.relu`). */
+/**
+ * out = max(x, 0); NaN propagates (as `torch.relu`), −0 gives +0. Arrays in the WebAssembly heap take the
+ * SIMD kernel of gemm/relu-pool.ts, which gives this loop's bits.
+ */
 export function relu(out: Tensor, x: Tensor): Tensor {
   requireSameShape('relu', 'out', out, 'x', x);
   const o = out.data, a = x.data, n = out.size, oo = out.offset, xo = x.offset;
+  if (reluWasm(o, oo, a, xo, n)) return out;
   for (let i = 0; i < n; i++) {
     const v = a[xo + i];
     o[oo + i] = v <= 0 ? 0 : v;
@@ -103,10 +108,14 @@ export function relu(out: Tensor, x: Tensor): Tensor {
   return out;
 }
 
-/** dx = dy · [x > 0] = dy · [y > 0] (the subgradient 0 at x = 0, as PyTorch). */
+/**
+ * dx = dy · [x > 0] = dy · [y > 0] (the subgradient 0 at x = 0, as PyTorch), selected rather than
+ * multiplied. Arrays in the WebAssembly heap take the SIMD kernel of gemm/relu-pool.ts (same bits).
+ */
 export function reluBackward(dx: Tensor, y: Tensor, dy: Tensor): Tensor {
   requireSameShape('reluBackward', 'dx', dx, 'y', y, 'dy', dy);
   const d = dx.data, yd = y.data, g = dy.data, n = dx.size, dOff = dx.offset, yOff = y.offset, gOff = dy.offset;
+  if (reluBackwardWasm(d, dOff, yd, yOff, g, gOff, n)) return dx;
   for (let i = 0; i < n; i++) d[dOff + i] = yd[yOff + i] > 0 ? g[gOff + i] : 0;
   return dx;
 }

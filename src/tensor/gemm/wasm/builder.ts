@@ -152,6 +152,14 @@ export class FunctionBuilder {
   v128AnyTrue(): this { return this.simd(SimdOp.v128AnyTrue); }
   i64x2Add(): this { return this.simd(SimdOp.i64x2Add); }
   i64x2Eq(): this { return this.simd(SimdOp.i64x2Eq); }
+  // Added for the ReLU / max-pool kernels (./relu-pool.ts).
+  f32x4Eq(): this { return this.simd(SimdOp.f32x4Eq); }
+  f32x4Le(): this { return this.simd(SimdOp.f32x4Le); }
+  i32x4Eq(): this { return this.simd(SimdOp.i32x4Eq); }
+  /** a & ~b (operands pushed a, then b). */
+  v128Andnot(): this { return this.simd(SimdOp.v128Andnot); }
+  /** Two floats (8 bytes) into lanes 0–1, lanes 2–3 zero. */
+  v128Load64Zero(offset = 0): this { return this.simd(SimdOp.v128Load64Zero, ...this.memarg(2, offset)); }
 
   /** Local declarations + body, as the code section wants it. */
   encode(): number[] {

@@ -105,6 +105,11 @@ export const SimdOp = {
   f32x4Abs: 0xe0,
   i32x4Splat: 0x11,
   i32x4TruncSatF32x4S: 0xf8,
+  // Added for the ReLU / max-pool kernels (./relu-pool.ts): masks by comparison, bitwise clear.
+  f32x4Eq: 0x41,
+  f32x4Le: 0x45,
+  i32x4Eq: 0x37,
+  v128Andnot: 0x4f,
 } as const;
 
 export const SIMD_PREFIX = 0xfd;
