@@ -33,14 +33,15 @@ export interface CostMeasurement {
 /** The measurements this estimate uses (see the module comment; re-measure with bench/cost-model.ts). */
 export const MEASURED: CostMeasurement = {
   train: {
-    sgd: { 256: { b1: 57.2, b50: 14.0 }, 768: { b1: 171.7, b50: 43.4 } },
-    adam: { 256: { b1: 417.0, b50: 15.0 }, 768: { b1: 1464.6, b50: 59.7 } },
+    sgd: { 256: { b1: 81.6, b50: 14.3 }, 768: { b1: 188.0, b50: 50.1 } },
+    adam: { 256: { b1: 431.2, b50: 18.9 }, 768: { b1: 1439.5, b50: 70.9 } },
   },
-  test: { 256: 10.8, 768: 39.8 },
-  cnn: { train: 2201.0, test: 1069.6 },
-  // Measured 2026-12-06 beside a nice-19 background sweep (CPU time, 3 rounds). Batch 1 reads low: on the
-  // full training set `bench epoch` measures 107 µs (SGD) and 455 µs (Adam) per batch-1 step at width 256.
-  source: 'bench/cost-model.ts, 2-core EPYC, wasm-relaxed gemm, sparse-input first layer; SGD 784-256-10 batch 50: 0.84 s/epoch + 0.11 s test pass; batch-1 estimates read up to ~2× low',
+  test: { 256: 14.2, 768: 42.1 },
+  cnn: { train: 1193.3, test: 398.6 },
+  // Measured 2026-12-06 (after the WebAssembly im2col, ReLU and pooling kernels) beside a nice-19 background
+  // sweep (CPU time, 3 rounds); an earlier run the same day read 20–30 % lower on batch 1. Batch 1 reads low:
+  // on the full training set `bench epoch` measures 107 µs (SGD) and 455 µs (Adam) per batch-1 step at width 256.
+  source: 'bench/cost-model.ts, 2-core EPYC, wasm-relaxed gemm, sparse-input first layer; SGD 784-256-10 batch 50: 0.86 s/epoch + 0.14 s test pass; batch-1 estimates read low (up to ~1.3×)',
 };
 
 const weights = (hidden: number[]): number => {
