@@ -6,22 +6,12 @@
  * input and output, or arguments the JS functions do not take (non-integers, stride < 1, output width
  * ≥ 65536) — and the caller runs the JS function instead.
  */
-import { existingWasmHeap, wasmHeap, wasmMemoryAvailable } from '../memory.js';
-import { wasmApi } from './wasm/api.js';
-import { wasmFeatures } from './wasm/features.js';
+import { existingWasmHeap } from '../memory.js';
+import { simdHeapModule } from './wasm/heap-module.js';
 import { buildIm2colModule, type Im2colExports } from './wasm/im2col.js';
 
-let module: Im2colExports | null | undefined;
-
 /** The kernels instantiated on the process-wide heap, or null without WebAssembly SIMD. */
-function im2colExports(): Im2colExports | null {
-  if (module !== undefined) return module;
-  const api = wasmApi();
-  if (!api || !wasmFeatures().simd || !wasmMemoryAvailable()) return (module = null);
-  const heap = wasmHeap();
-  module = new api.Instance(new api.Module(buildIm2colModule(heap.shared)), { env: { memory: heap.memory } }).exports as unknown as Im2colExports;
-  return module;
-}
+const im2colExports = simdHeapModule<Im2colExports>(buildIm2colModule);
 
 const isInt = (v: number, min: number): boolean => Number.isInteger(v) && v >= min;
 

@@ -9,22 +9,12 @@
  * or an output shape that is not ⌊H/2⌋ × ⌊W/2⌋ — and the caller runs the JS instead. Other pooling
  * windows (kernel ≠ 2, stride ≠ kernel, padding) always take the JS: the CNN only uses 2×2.
  */
-import { existingWasmHeap, wasmHeap, wasmMemoryAvailable } from '../memory.js';
-import { wasmApi } from './wasm/api.js';
-import { wasmFeatures } from './wasm/features.js';
+import { existingWasmHeap } from '../memory.js';
+import { simdHeapModule } from './wasm/heap-module.js';
 import { buildReluPoolModule, type ReluPoolExports } from './wasm/relu-pool.js';
 
-let module: ReluPoolExports | null | undefined;
-
 /** The kernels instantiated on the process-wide heap, or null without WebAssembly SIMD. */
-function reluPoolExports(): ReluPoolExports | null {
-  if (module !== undefined) return module;
-  const api = wasmApi();
-  if (!api || !wasmFeatures().simd || !wasmMemoryAvailable()) return (module = null);
-  const heap = wasmHeap();
-  module = new api.Instance(new api.Module(buildReluPoolModule(heap.shared)), { env: { memory: heap.memory } }).exports as unknown as ReluPoolExports;
-  return module;
-}
+const reluPoolExports = simdHeapModule<ReluPoolExports>(buildReluPoolModule);
 
 const isInt = (v: number, min: number): boolean => Number.isInteger(v) && v >= min;
 

@@ -20,9 +20,9 @@
  * (the crossover measured with `npm run bench -- sparse`); 'sparse' forces it (falling back to
  * `sparse-js`), 'dense' never takes it. {@link setSparseInputMode} sets the mode process-wide.
  */
-import { wasmHeap, wasmMemoryAvailable } from '../memory.js';
+import { wasmHeap } from '../memory.js';
 import { SPARSE_BLOCK, SparseRows } from './sparse-rows.js';
-import { wasmApi } from './wasm/api.js';
+import { instantiateOnHeap, simdHeapModule } from './wasm/heap-module.js';
 import { wasmFeatures } from './wasm/features.js';
 import { buildSparseModule, buildSparseProductModule, type SparseExports, type SparseProductExports } from './wasm/sparse.js';
 
@@ -81,17 +81,8 @@ export interface PlacedSparseKernel extends SparseInputKernel {
   accepts(x: SparseRows, a: Float32Array, b: Float32Array): boolean;
 }
 
-let sparseModule: SparseExports | null | undefined;
-
-/** The element-wise helpers' exports (zero_runs, sigmoid_f32) on the process-wide heap, or null without SIMD or shared memory. */
-export function sparseWasmExports(): SparseExports | null {
-  if (sparseModule !== undefined) return sparseModule;
-  const api = wasmApi();
-  if (!api || !wasmFeatures().simd || !wasmMemoryAvailable()) return (sparseModule = null);
-  const heap = wasmHeap();
-  sparseModule = new api.Instance(new api.Module(buildSparseModule(heap.shared)), { env: { memory: heap.memory } }).exports as unknown as SparseExports;
-  return sparseModule;
-}
+/** The helpers' exports (zero_runs, sparse_columns, sparse_gather, sigmoids) on the process-wide heap, or null without SIMD or shared memory. */
+export const sparseWasmExports = simdHeapModule<SparseExports>(buildSparseModule);
 
 const productModules = new Map<number, SparseProductExports>();
 
@@ -99,10 +90,7 @@ const productModules = new Map<number, SparseProductExports>();
 function productExports(ldwBytes: number): SparseProductExports {
   let ex = productModules.get(ldwBytes);
   if (ex === undefined) {
-    const api = wasmApi()!;
-    const heap = wasmHeap();
-    const bytes = buildSparseProductModule(ldwBytes, undefined, wasmFeatures().relaxedSimd, heap.shared);
-    ex = new api.Instance(new api.Module(bytes), { env: { memory: heap.memory } }).exports as unknown as SparseProductExports;
+    ex = instantiateOnHeap<SparseProductExports>((shared) => buildSparseProductModule(ldwBytes, undefined, wasmFeatures().relaxedSimd, shared));
     productModules.set(ldwBytes, ex);
   }
   return ex;
