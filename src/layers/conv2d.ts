@@ -49,7 +49,7 @@ const MAX_PLANS = 4;
  *             db[o]      += Σ_{n,p} dY[n, o, p]   (float64 sum, rounded once)
  *
  * The unrolling runs as WebAssembly SIMD (src/tensor/gemm/im2col.ts, bit-identical) when the arrays live in
- * the WebAssembly heap, as in training; {@link im2col} / {@link col2imAdd} below are the plain reference and
+ * the WebAssembly heap, as in training; `im2col` / `col2imAdd` below are the plain reference and
  * the fallback.
  *
  * The cols of the whole batch are kept from forward for dW (N·K·P floats: 11 MB for the dissertation's
