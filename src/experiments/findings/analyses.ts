@@ -15,6 +15,8 @@
  *   by a one-sided sign test.
  * - `co-movement`: do two metrics move together over epochs? Spearman's ρ per run, and a one-sample t-test
  *   over runs of their Fisher z.
+ * - `layer-trend`: does a final-epoch metric rise (or fall) from the first to the last hidden layer? A paired
+ *   t-test over runs of the change (last − first hidden layer); the runs' ρ over layers printed beside it.
  *
  * Every test treats runs (seeds) as the replicates: epochs of one run are never counted as independent
  * observations.
@@ -345,6 +347,12 @@ function argmaxAbove(ctx: AnalysisContext, spec: ArgmaxSpec): TestOutcome {
   };
 }
 
+/** A one-sample t over runs of Fisher z = atanh ρ (|ρ| capped at 1 − 1e-9): per-run correlations tested across runs. */
+function fisherZTest(rhos: readonly number[]): { t: ReturnType<typeof oneSampleT>; meanRho: number } {
+  const cap = 1 - 1e-9;
+  return { t: oneSampleT(rhos.map((r) => Math.atanh(Math.max(-cap, Math.min(cap, r))))), meanRho: mean(rhos) };
+}
+
 interface CoMovementSpec {
   label: string;
   filter?: Filter;
@@ -379,10 +387,7 @@ function coMovement(ctx: AnalysisContext, spec: CoMovementSpec): TestOutcome {
     }
   }
   if (rhos.length < 2) return notRun(subject, `${rhos.length} run(s) with 3 or more epochs (2 needed)`);
-  const cap = 1 - 1e-9;
-  const z = rhos.map((r) => Math.atanh(Math.max(-cap, Math.min(cap, r))));
-  const t = oneSampleT(z);
-  const meanRho = mean(rhos);
+  const { t, meanRho } = fisherZTest(rhos);
   return {
     subject,
     numbers: `per-run Spearman ρ over epochs: mean ${fmt(meanRho, 3)} (range ${fmt(Math.min(...rhos), 3)} … ${fmt(Math.max(...rhos), 3)}, ${rhos.length} runs)`,
@@ -402,13 +407,21 @@ interface LayerTrendSpec {
 }
 
 /** Final-epoch value per hidden layer against the layer's index (input side = 0), over every seed. */
+/**
+ * A trend across the hidden layers of one net, tested at the level of runs: per run the change of the
+ * final-epoch metric from the first to the last hidden layer, and a paired t-test over runs of that change
+ * against 0 (df = runs − 1); each run's Spearman ρ over its layers is printed beside it (with four layers ρ
+ * takes few values, often the same in every run, so a test on ρ itself would have no variance to work with).
+ */
 function layerTrend(ctx: AnalysisContext, spec: LayerTrendSpec): TestOutcome {
   const subject = `${spec.label}: final ${spec.metric} from the first to the last hidden layer`;
-  const xs: number[] = [];
-  const ys: number[] = [];
   const perLayer = new Map<number, number[]>();
+  const changes: number[] = [];
+  const rhos: number[] = [];
   for (const r of completeRuns(ctx, spec.filter)) {
     const e = r.epochs[r.epochs.length - 1];
+    const xs: number[] = [];
+    const ys: number[] = [];
     e.layers.forEach((_l, i) => {
       const v = metricOf(e, `layer${i}.${spec.metric}`);
       if (v === null) return;
@@ -416,17 +429,23 @@ function layerTrend(ctx: AnalysisContext, spec: LayerTrendSpec): TestOutcome {
       ys.push(v);
       perLayer.set(i, [...(perLayer.get(i) ?? []), v]);
     });
+    if (xs.length >= 3) {
+      changes.push(ys[ys.length - 1] - ys[0]);
+      const rho = spearman(xs, ys).rho;
+      if (Number.isFinite(rho)) rhos.push(rho);
+    }
   }
   if (perLayer.size < 3) return notRun(subject, `${perLayer.size} layers with values (3 needed)`);
-  const s = spearman(xs, ys);
+  if (changes.length < 2) return notRun(subject, `${changes.length} run(s) with 3 or more layers (2 needed)`);
+  const t = oneSampleT(changes);
   const layers = [...perLayer.keys()].sort((a, b) => a - b).map((i) => `HL${i + 1} ${meanSemText(perLayer.get(i)!)}`);
   return {
     subject,
-    numbers: `${layers.join(', ')}; ρ = ${fmt(s.rho, 3)}`,
-    test: `Spearman ρ, ${xs.length} (layer, seed) points`,
-    p: s.p,
-    n: xs.length,
-    verdict: judge(s.rho, s.p, spec.expect),
+    numbers: `${layers.join(', ')}; per-run Spearman ρ over layers, mean ${rhos.length ? fmt(mean(rhos), 3) : 'n/a'}`,
+    test: `paired t over ${changes.length} runs (last − first hidden layer), t = ${fmt(t.statistic, 2)}, df = ${t.df}`,
+    p: Number.isNaN(t.p) ? null : t.p,
+    n: changes.length,
+    verdict: Number.isNaN(t.p) ? 'inconclusive' : judge(t.mean, t.p, spec.expect),
   };
 }
 

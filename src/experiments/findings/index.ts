@@ -69,7 +69,7 @@ export function findingsMarkdown(judged: readonly JudgedClaim[]): string {
       'A test is *confirmed* when its effect has the claimed direction at p < 0.05, *refuted* when the opposite direction is significant ' +
       '(or an effect is significant where the claim says there is none), *inconclusive* otherwise, and *not run* while its runs are missing. ' +
       'With three seeds per condition the tests have little power: *inconclusive* means "not shown at n = 3", not "false". ' +
-      'Runs (seeds) are the replicates: trends over epochs are paired t-tests of each run’s change, co-movement is tested on one ρ per run, ' +
+      'Runs (seeds) are the replicates: trends over epochs or across layers are paired t-tests of each run’s change, co-movement is tested on one ρ per run, ' +
       'never on epochs pooled as if independent. Welch’s t is two-sided; the exact permutation test beside it cannot go below p = 0.1 at 3 vs 3.',
     '',
   );
