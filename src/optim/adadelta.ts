@@ -25,7 +25,9 @@
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
 import { check, checkCommon, checkLength, checkTypes } from './checks.js';
 import { fma32 } from './fused.js';
-import { adadeltaStepWasm } from './wasm/steps.js';
+import { LazyColumns } from './lazy-columns.js';
+import { skippingZeroGradients } from './skip-zero.js';
+import { type ColumnRuns, adadeltaDecayWasm, adadeltaLazyPossible, adadeltaStepWasm, adadeltaStepWasmRuns } from './wasm/steps.js';
 
 export interface AdadeltaOptions extends CommonOptions {
   /** Learning rate γ (a multiplier on Zeiler's step). Default 1.0. */
@@ -102,7 +104,19 @@ export function adadeltaStep(param: Float32Array, grad: Float32Array, state: Ada
   }
 }
 
+/**
+ * The optimizer. Where a parameter's gradient has a known column support (a first layer fed sparse
+ * inputs, in WebAssembly memory) and the options allow it, a step updates only the support's columns and
+ * defers the rest exactly (./lazy-columns.ts): the same bits as the full step, at a fraction of its cost
+ * at batch 1. Reading `state` or `stateDict()` brings the deferred columns up to date first;
+ * `setSkipZeroGradients(false)` turns the deferral off.
+ */
 export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
+  /** Parameters with deferred columns. */
+  private readonly lazy = new Map<ParameterLike, LazyColumns>();
+  /** Parameters whose state went non-finite: stepped in full from then on. */
+  private readonly eagerOnly = new Set<ParameterLike>();
+
   constructor(params: ParamsInput<AdadeltaOptions>, options?: Partial<AdadeltaOptions>) {
     super('Adadelta', params, withDefaults('Adadelta', ADADELTA_DEFAULTS, options));
   }
@@ -121,8 +135,54 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   }
 
   protected updateParameter(p: ParameterLike, grad: Float32Array, s: AdadeltaState, group: ParamGroup<AdadeltaOptions>): void {
+    let deferred = this.lazy.get(p);
+    if (deferred !== undefined && deferred.rho !== group.rho) {
+      this.catchUp(deferred, s); // the decays already missed use the ρ they were missed under
+      deferred.rho = group.rho;
+    }
+    const support = (p as { gradColumns?: ColumnRuns | null }).gradColumns;
+    if (support != null && !support.all && grad === p.grad && skippingZeroGradients() && !this.eagerOnly.has(p) && adadeltaLazyPossible(p.data, grad, s, group, support)) {
+      if (deferred === undefined) {
+        deferred = new LazyColumns(support.rows, support.cols, s.step, group.rho);
+        this.lazy.set(p, deferred);
+      }
+      s.step += 1;
+      deferred.beforeStep(support.runs, support.count, s.step);
+      adadeltaDecayWasm(s, support.rows, support.cols, support.runs, support.count, deferred, deferred.rho);
+      if (!adadeltaStepWasmRuns(p.data, grad, s, group, support)) {
+        this.catchUp(deferred, s);
+        this.dropDeferred(p);
+        this.eagerOnly.add(p);
+      }
+      return;
+    }
+    if (deferred !== undefined) {
+      this.catchUp(deferred, s);
+      this.dropDeferred(p);
+    }
     s.step += 1; // a Python int in PyTorch's Adadelta
     if (!adadeltaStepWasm(p.data, grad, s, group, s.step)) adadeltaStep(p.data, grad, s, group, s.step);
+  }
+
+  /** Replay every column's missed decays up to the parameter's current step count. */
+  private catchUp(deferred: LazyColumns, s: AdadeltaState): void {
+    deferred.catchUp(s.step);
+    adadeltaDecayWasm(s, deferred.rows, deferred.cols, deferred.fullRun, 1, deferred, deferred.rho);
+  }
+
+  private dropDeferred(p: ParameterLike): void {
+    this.lazy.get(p)?.dispose();
+    this.lazy.delete(p);
+  }
+
+  protected override syncState(): void {
+    if (this.lazy === undefined || this.lazy.size === 0) return; // (called before the fields exist, too)
+    for (const [p, deferred] of this.lazy) this.catchUp(deferred, this.states.get(p)!);
+  }
+
+  protected override onStateReplaced(): void {
+    for (const p of [...this.lazy.keys()]) this.dropDeferred(p);
+    this.eagerOnly.clear();
   }
 
   protected stateSchema(): StateSchema {

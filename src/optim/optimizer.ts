@@ -84,8 +84,18 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
   /** The options a group gets when it does not set them. */
   readonly defaults: Readonly<O>;
   readonly paramGroups: Array<ParamGroup<O>> = [];
-  /** Per-parameter state, created at a parameter's first step with a gradient. */
-  readonly state = new Map<ParameterLike, S>();
+  /** The state as stored, without bringing deferred state up to date (for subclasses' hooks). */
+  protected readonly states = new Map<ParameterLike, S>();
+
+  /**
+   * Per-parameter state, created at a parameter's first step with a gradient. Reading it first brings any
+   * deferred state up to date (Adadelta's lazy columns, see `syncState`), so it always holds what PyTorch's
+   * `optimizer.state` would.
+   */
+  get state(): Map<ParameterLike, S> {
+    if (!this.disposed) this.syncState();
+    return this.states;
+  }
 
   /** The class name used in error messages ("Adam", "SGD", …). */
   readonly name: string;
@@ -135,6 +145,15 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
   }
 
   private disposed = false;
+
+  /**
+   * Bring state an optimizer keeps deferred up to date before anyone reads it (`state`, `stateDict`).
+   * The default has nothing deferred. Subclass fields may not exist yet when the base constructor runs.
+   */
+  protected syncState(): void {}
+
+  /** Called before the state is replaced (`loadStateDict`) or freed (`dispose`): drop anything deferred. */
+  protected onStateReplaced(): void {}
 
   /** Called once for each group added; Adagrad uses it to create state eagerly, as PyTorch does. */
   protected onGroupAdded(_group: ParamGroup<O>): void {}
@@ -211,10 +230,10 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
       for (const p of group.params) {
         const grad = p.grad;
         if (grad == null) continue;
-        let s = this.state.get(p);
+        let s = this.states.get(p);
         if (s === undefined) {
           s = this.createState(p, group);
-          this.state.set(p, s);
+          this.states.set(p, s);
         }
         this.updateParameter(p, grad, s, group);
       }
@@ -235,6 +254,7 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
    */
   stateDict(): OptimizerStateDict {
     this.checkLive('stateDict');
+    const states = this.state; // brings deferred state up to date
     const state: Record<string, Record<string, StateEntry>> = {};
     const paramGroups: ParamGroupStateDict[] = [];
     let index = 0;
@@ -246,7 +266,7 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
       }
       for (const p of group.params) {
         packed.params.push(index);
-        const s = this.state.get(p);
+        const s = states.get(p);
         if (s !== undefined) {
           const entry: Record<string, StateEntry> = {};
           for (const [k, v] of Object.entries(s)) {
@@ -341,7 +361,7 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
       }
     }
     this.freeState();
-    for (const [p, s] of newState) this.state.set(p, s);
+    for (const [p, s] of newState) this.states.set(p, s);
   }
 
   /**
@@ -362,10 +382,11 @@ export abstract class Optimizer<O extends CommonOptions, S extends StateRecord> 
   }
 
   private freeState(): void {
-    for (const s of this.state.values()) {
+    this.onStateReplaced();
+    for (const s of this.states.values()) {
       for (const v of Object.values(s)) if (v instanceof Float32Array) freeFloat32(v);
     }
-    this.state.clear();
+    this.states.clear();
   }
 
   private checkLive(method: string): void {

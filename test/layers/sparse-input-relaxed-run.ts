@@ -1,9 +1,10 @@
 /**
  * Child process of sparse-input-relaxed.test.ts, run with --experimental-wasm-relaxed-simd: the optimizer
- * kernels are then in 'fma' mode, where SGD's column-run step is the dedicated `sgd_runs_fma` kernel.
- * Checks it bit-identical to the full step (as sparse-input.test.ts does in the default mode).
+ * kernels are then in 'fma' mode (the column-run kernels use the relaxed madd).
+ * Checks it, Adagrad's and Adadelta's (deferred decays) column-run steps bit-identical to the full step
+ * (as sparse-input.test.ts does in the default mode).
  */
-import { SGD, Adagrad, setSkipZeroGradients } from '../../src/optim/index.js';
+import { SGD, Adadelta, Adagrad, setSkipZeroGradients } from '../../src/optim/index.js';
 import { familyKernels } from '../../src/optim/wasm/runtime.js';
 import { useWasmMemory, wasmHeap } from '../../src/tensor/memory.js';
 import { Rng, referenceKernel } from '../../src/tensor/index.js';
@@ -13,11 +14,12 @@ import type { Sequential } from '../../src/layers/index.js';
 
 useWasmMemory(true);
 const k = familyKernels('sgd');
-console.log(`optimizer kernel mode: ${k?.mode}; sgd_runs_fma: ${k?.sgdRunsFma ? 'present' : 'absent'}`);
+console.log(`optimizer kernel mode: ${k?.mode}; block-run kernels: ${k?.blockRuns[0] ? 'present' : 'absent'}`);
 let failures = 0;
 const cases: Array<[string, (m: Sequential) => Optimizer]> = [
   ['SGD', (m) => new SGD(m.parameters(), { lr: 0.1 })],
   ['Adagrad', (m) => new Adagrad(m.parameters(), { lr: 0.1 })],
+  ['Adadelta (deferred decays)', (m) => new Adadelta(m.parameters())],
 ];
 for (const [name, make] of cases) {
   for (const batch of [1, 5]) {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Linear, type Sequential } from '../../src/layers/index.js';
-import { Adagrad, Adam, SGD, setSkipZeroGradients } from '../../src/optim/index.js';
+import { Adadelta, Adagrad, Adam, SGD, setSkipZeroGradients } from '../../src/optim/index.js';
 import { Rng, SparseRows, Tensor, setSparseInputMode } from '../../src/tensor/index.js';
 import { setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
 import { F, sparseDataset, train, trainer, type Optimizer } from './sparse-input-helpers.js';
@@ -21,6 +21,7 @@ afterEach(() => {
 const optimizers: Array<[string, (m: Sequential) => Optimizer, boolean]> = [
   ['SGD', (m) => new SGD(m.parameters(), { lr: 0.1 }), true],
   ['Adagrad', (m) => new Adagrad(m.parameters(), { lr: 0.1 }), true],
+  ['Adadelta (deferred decays)', (m) => new Adadelta(m.parameters()), true],
   ['SGD with momentum (dense step)', (m) => new SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }), false],
   ['Adam (dense step)', (m) => new Adam(m.parameters(), { lr: 1e-3 }), false],
 ];

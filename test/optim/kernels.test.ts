@@ -5,6 +5,9 @@ import { wasmApi } from '../../src/tensor/gemm/wasm/api.js';
 import { wasmFeatures } from '../../src/tensor/gemm/wasm/features.js';
 import { allocFloat32, freeFloat32, useWasmMemory, wasmHeap } from '../../src/tensor/memory.js';
 import { kernelCases } from './kernel-spec.js';
+import { FAMILIES } from '../../src/optim/wasm/kernels.js';
+import { familyKernels } from '../../src/optim/wasm/runtime.js';
+import { Rng } from '../../src/tensor/random.js';
 
 /**
  * The WebAssembly kernels give the bits of the JavaScript step functions (the specification) — see
@@ -127,4 +130,45 @@ describe('when the kernels do not apply, nothing is touched and the JavaScript p
       useWasmMemory(prev.name === 'wasm');
     }
   });
+});
+
+describe('the column-run kernels equal the whole-array kernel on the runs and touch nothing else', () => {
+  // Every family and key: `runs` (any run length, one whole-array call per run) and `blockRuns` (runs of
+  // whole 4-column blocks, one prologue) over the same [rows, cols] matrices, against the whole-array
+  // kernel on a copy; outside the runs every array must keep its bits.
+  const rows = 3, cols = 24;
+  const runs = [[0, 8], [12, 4], [20, 4]]; // (first column, length): whole blocks, with gaps
+  for (const fam of FAMILIES) {
+    for (let key = 0; key < fam.keys; key++) {
+      if (!fam.body(key)) continue;
+      it(`${fam.name} key ${key}`, () => {
+        const heap = wasmHeap();
+        const k = familyKernels(fam.name)!;
+        const rng = new Rng(key + 1);
+        const init = fam.arrays.map(() => Float32Array.from({ length: rows * cols }, () => 0.05 + rng.uniform()));
+        const scalars = fam.scalars.map(() => Math.fround(0.1 + 0.8 * rng.uniform()));
+        const runsArr = heap.allocFloat32(2 * runs.length);
+        const runsI = new Int32Array(runsArr.buffer, runsArr.byteOffset, 2 * runs.length);
+        runs.forEach(([c, n], q) => { runsI[2 * q] = 4 * c; runsI[2 * q + 1] = n; });
+        const results: Float32Array[][] = [];
+        for (const variant of ['whole', 'runs', 'blockRuns'] as const) {
+          const arrs = init.map((a) => { const h = heap.allocFloat32(a.length); h.set(a); return h; });
+          const ptrs = arrs.map((a) => heap.addressOf(a));
+          if (variant === 'whole') for (let r = 0; r < rows; r++) for (const [c, n] of runs) k.fns[key]!(n, k.scratch, ...ptrs.map((p) => p + 4 * (r * cols + c)), ...scalars);
+          else if (variant === 'runs') k.runs[key]!(rows, 4 * cols, runs.length, heap.addressOf(runsArr), k.scratch, ...ptrs, ...scalars);
+          else k.blockRuns[key]!(rows, 4 * cols, runs.length, heap.addressOf(runsArr), ...ptrs, ...scalars);
+          results.push(arrs.map((a) => a.slice()));
+          for (const a of arrs) heap.freeArray(a);
+        }
+        heap.freeArray(runsArr);
+        const [whole, viaRuns, viaBlocks] = results;
+        for (let a = 0; a < init.length; a++) {
+          expect(Array.from(viaRuns[a])).toEqual(Array.from(whole[a]));
+          expect(Array.from(viaBlocks[a])).toEqual(Array.from(whole[a]));
+          // Columns 8–11 and 16–19 are in no run: untouched.
+          for (let r = 0; r < rows; r++) for (const c of [8, 11, 16, 19]) expect(Object.is(viaBlocks[a][r * cols + c], init[a][r * cols + c])).toBe(true);
+        }
+      });
+    }
+  }
 });

@@ -64,12 +64,94 @@ function scalarsOf(body: KernelBody): { all: Set<number>; fused: Set<number> } {
 export function emitKernel(m: ModuleBuilder, name: string, sig: KernelSignature, body: KernelBody, mode: FusedMode): void {
   const f = m.declare(name, [['n', i32], ['scratch', i32], ...sig.arrays.map((a) => [a, i32] as const), ...sig.scalars.map((s) => [s, f32] as const)]);
   const ptr = sig.arrays.map((a) => f.get(a));
+  const { used, stored } = arraysOf(body);
+  const emitBody = bodyEmitter(f, sig, body, mode, ptr);
+
+  // Main loop: whole vectors.
+  const i = f.local(i32);
+  const n4 = f.local(i32);
+  f.lget(f.get('n')).i32(-4).i32And().lset(n4);
+  whileLoop(f, () => f.lget(i).lget(n4).i32LtS(), () => {
+    emitBody();
+    for (const k of used) addTo(f, ptr[k], 16);
+    addTo(f, i, 4);
+  });
+
+  // Remainder: through scratch, so nothing outside the arrays is read or written.
+  const r = f.local(i32);
+  f.lget(f.get('n')).i32(3).i32And().lset(r);
+  f.lget(r).if();
+  const home = used.map(() => f.local(i32));
+  used.forEach((k, q) => {
+    f.lget(ptr[k]).lset(home[q]);
+    f.lget(f.get('scratch')).i32(16 * q).i32Add().lset(ptr[k]);
+    for (let lane = 0; lane < 3; lane++) {
+      f.lget(r).i32(lane).i32GtS().if();
+      f.lget(ptr[k]).lget(home[q]).f32Load(4 * lane).f32Store(4 * lane);
+      f.end();
+    }
+  });
+  emitBody();
+  used.forEach((k, q) => {
+    if (!stored.includes(k)) return;
+    for (let lane = 0; lane < 3; lane++) {
+      f.lget(r).i32(lane).i32GtS().if();
+      f.lget(home[q]).lget(ptr[k]).f32Load(4 * lane).f32Store(4 * lane);
+      f.end();
+    }
+  });
+  f.end();
+}
+
+/**
+ * `name(rows, rowBytes, count, runs, ptr_0, …, s_0, …)`: the same element-wise arithmetic over the column
+ * runs of [rows, ·] matrices — for every row r and run q, the runs[2q + 1] elements from byte
+ * r·rowBytes + runs[2q] of every array — where every run's length is a multiple of 4 (a tracked gradient's
+ * runs are whole 4-column blocks: src/tensor/gemm/grad-columns.ts). One prologue for all runs and no
+ * remainder: the runs are short (tens of elements) and many (hundreds of row-runs per step), so a call of
+ * the whole-array kernel per run would cost more in set-up than in arithmetic.
+ */
+export function emitBlockRunsKernel(m: ModuleBuilder, name: string, sig: KernelSignature, body: KernelBody, mode: FusedMode): void {
+  const f = m.declare(name, [['rows', i32], ['rowBytes', i32], ['count', i32], ['runs', i32], ...sig.arrays.map((a) => [a, i32] as const), ...sig.scalars.map((s) => [s, f32] as const)]);
+  const P = (n: string) => f.get(n);
+  const base = sig.arrays.map((a) => f.get(a));
+  const cur = sig.arrays.map(() => f.local(i32));
+  const { used } = arraysOf(body);
+  const emitBody = bodyEmitter(f, sig, body, mode, cur);
+  const r = f.local(i32), q = f.local(i32), end = f.local(i32), off = f.local(i32), stop = f.local(i32);
+  whileLoop(f, () => f.lget(r).lget(P('rows')).i32LtS(), () => {
+    f.lget(P('runs')).lset(q);
+    f.lget(P('count')).i32(3).i32Shl().lget(q).i32Add().lset(end);
+    whileLoop(f, () => f.lget(q).lget(end).i32LtS(), () => {
+      f.lget(q).i32Load().lset(off);
+      f.lget(q).i32Load(4).i32(2).i32Shl().lget(off).i32Add().lset(stop);
+      whileLoop(f, () => f.lget(off).lget(stop).i32LtS(), () => {
+        for (const k of used) f.lget(base[k]).lget(off).i32Add().lset(cur[k]);
+        emitBody();
+        addTo(f, off, 16);
+      });
+      addTo(f, q, 8);
+    });
+    for (const k of used) addTo(f, base[k], P('rowBytes'));
+    addTo(f, r, 1);
+  });
+}
+
+/** The arrays a body loads or stores (`used`) and those it stores, ascending. */
+function arraysOf(body: KernelBody): { used: number[]; stored: number[] } {
   const loads = loadsOf(body);
   const stored = [...new Set(body.stores.map((s) => s.array))].sort((x, y) => x - y);
-  const used = [...new Set([...loads, ...stored])].sort((x, y) => x - y);
-  const { all: scalarIdx, fused: fusedScalars } = scalarsOf(body);
+  return { used: [...new Set([...loads, ...stored])].sort((x, y) => x - y), stored };
+}
 
-  // Prologue: hyper-parameters splatted once (and promoted to f64x2 where a fused node uses them).
+/**
+ * Emit the prologue (hyper-parameters splatted once, promoted to f64x2 where a fused node uses them in
+ * 'exact' mode) and return the emitter of one vector of the body, loading from and storing to the
+ * addresses in `ptr` (indexed like `sig.arrays`).
+ */
+function bodyEmitter(f: FunctionBuilder, sig: KernelSignature, body: KernelBody, mode: FusedMode, ptr: readonly Local[]): () => void {
+  const loads = loadsOf(body);
+  const { all: scalarIdx, fused: fusedScalars } = scalarsOf(body);
   const splat = new Map<number, Local>();
   const splat64 = new Map<number, Local>();
   for (const j of scalarIdx) {
@@ -167,40 +249,7 @@ export function emitKernel(m: ModuleBuilder, name: string, sig: KernelSignature,
     });
   };
 
-  // Main loop: whole vectors.
-  const i = f.local(i32);
-  const n4 = f.local(i32);
-  f.lget(f.get('n')).i32(-4).i32And().lset(n4);
-  whileLoop(f, () => f.lget(i).lget(n4).i32LtS(), () => {
-    emitBody();
-    for (const k of used) addTo(f, ptr[k], 16);
-    addTo(f, i, 4);
-  });
-
-  // Remainder: through scratch, so nothing outside the arrays is read or written.
-  const r = f.local(i32);
-  f.lget(f.get('n')).i32(3).i32And().lset(r);
-  f.lget(r).if();
-  const home = used.map(() => f.local(i32));
-  used.forEach((k, q) => {
-    f.lget(ptr[k]).lset(home[q]);
-    f.lget(f.get('scratch')).i32(16 * q).i32Add().lset(ptr[k]);
-    for (let lane = 0; lane < 3; lane++) {
-      f.lget(r).i32(lane).i32GtS().if();
-      f.lget(ptr[k]).lget(home[q]).f32Load(4 * lane).f32Store(4 * lane);
-      f.end();
-    }
-  });
-  emitBody();
-  used.forEach((k, q) => {
-    if (!stored.includes(k)) return;
-    for (let lane = 0; lane < 3; lane++) {
-      f.lget(r).i32(lane).i32GtS().if();
-      f.lget(home[q]).lget(ptr[k]).f32Load(4 * lane).f32Store(4 * lane);
-      f.end();
-    }
-  });
-  f.end();
+  return emitBody;
 }
 
 interface ExactConstants {

@@ -16,7 +16,8 @@ import { ValType } from '../../tensor/gemm/wasm/opcodes.js';
 import { type WasmHeap, existingWasmHeap, wasmHeap, wasmMemoryAvailable } from '../../tensor/memory.js';
 import { fma32 } from '../fused.js';
 import { FAMILIES, type FamilyName, type KernelFamily } from './kernels.js';
-import { type FusedMode, emitKernel, scratchBytes } from './lower.js';
+import { emitDecayRuns, emitNonFiniteRuns } from './lazy-decay.js';
+import { type FusedMode, emitBlockRunsKernel, emitKernel, scratchBytes } from './lower.js';
 
 /** A kernel: (n, scratch, …array addresses, …float32 hyper-parameters). */
 export type KernelFn = (...args: number[]) => void;
@@ -28,10 +29,13 @@ export interface FamilyKernels {
   readonly scratch: number;
   /** Indexed by key (undefined where the combination cannot occur). */
   readonly fns: ReadonlyArray<KernelFn | undefined>;
-  /** The same kernels over column runs (see `emitRunsWrapper`), by key. */
+  /** The same kernels over column runs of any length (see `emitRunsWrapper`), by key. */
   readonly runs: ReadonlyArray<KernelFn | undefined>;
-  /** SGD's plain step over runs of whole 4-column blocks ('fma' mode only; see `emitSgdRunsFma`). */
-  readonly sgdRunsFma?: KernelFn;
+  /** The same kernels over runs of whole 4-column blocks, one prologue per call (`emitBlockRunsKernel`), by key. */
+  readonly blockRuns: ReadonlyArray<KernelFn | undefined>;
+  /** Adadelta's module only: the lazy columns' replayed decay and finiteness check (./lazy-decay.ts). */
+  readonly decayRuns?: KernelFn;
+  readonly nonFiniteRuns?: (...args: number[]) => number;
 }
 
 /** Build the module of `families`' kernels (all of them by default) for `mode`. */
@@ -43,9 +47,13 @@ export function buildOptimModule(mode: FusedMode, families: readonly KernelFamil
       if (body) {
         emitKernel(m, `${fam.name}_${key}`, fam, body, mode);
         emitRunsWrapper(m, `${fam.name}_${key}`, fam);
+        emitBlockRunsKernel(m, `${fam.name}_${key}_blockruns`, fam, body, mode);
       }
     }
-    if (fam.name === 'sgd' && mode === 'fma') emitSgdRunsFma(m);
+    if (fam.name === 'adadelta') {
+      emitDecayRuns(m);
+      emitNonFiniteRuns(m);
+    }
   }
   return m.encode();
 }
@@ -76,39 +84,6 @@ function emitRunsWrapper(m: ModuleBuilder, kernel: string, fam: KernelFamily): v
       addTo(f, q, 8);
     });
     addTo(f, base, P('rowBytes'));
-    addTo(f, r, 1);
-  });
-}
-
-/**
- * `sgd_runs_fma(rows, rowBytes, count, runs, param, grad, negLr)`: θ ← fma(−γ, g, θ) over column runs whose
- * lengths are multiples of 4 (a tracked gradient's runs are whole 4-column blocks) — SGD without momentum,
- * weight decay or maximize, as the generic `sgd_0` computes it in 'fma' mode (one fused multiply-add per
- * element), without its per-call prologue and remainder handling: the runs are short (tens of elements)
- * and many (hundreds per step). Emitted only in 'fma' mode (relaxed madd verified fused).
- */
-function emitSgdRunsFma(m: ModuleBuilder): void {
-  const { i32, f32, v128 } = ValType;
-  const f = m.declare('sgd_runs_fma', [['rows', i32], ['rowBytes', i32], ['count', i32], ['runs', i32], ['param', i32], ['grad', i32], ['negLr', f32]]);
-  const P = (n: string) => f.get(n);
-  const r = f.local(i32), q = f.local(i32), end = f.local(i32), p = f.local(i32), g = f.local(i32), stop = f.local(i32), lr = f.local(v128);
-  f.lget(P('negLr')).f32x4Splat().lset(lr);
-  whileLoop(f, () => f.lget(r).lget(P('rows')).i32LtS(), () => {
-    f.lget(P('runs')).lset(q);
-    f.lget(P('count')).i32(3).i32Shl().lget(q).i32Add().lset(end);
-    whileLoop(f, () => f.lget(q).lget(end).i32LtS(), () => {
-      f.lget(q).i32Load().lget(P('param')).i32Add().lset(p);
-      f.lget(q).i32Load().lget(P('grad')).i32Add().lset(g);
-      f.lget(q).i32Load(4).i32(2).i32Shl().lget(p).i32Add().lset(stop);
-      whileLoop(f, () => f.lget(p).lget(stop).i32LtS(), () => {
-        f.lget(p).lget(lr).lget(g).v128Load().lget(p).v128Load().f32x4RelaxedMadd().v128Store();
-        addTo(f, p, 16);
-        addTo(f, g, 16);
-      });
-      addTo(f, q, 8);
-    });
-    addTo(f, P('param'), P('rowBytes'));
-    addTo(f, P('grad'), P('rowBytes'));
     addTo(f, r, 1);
   });
 }
@@ -190,7 +165,9 @@ export function familyKernels(family: FamilyName): FamilyKernels | null {
     scratch,
     fns: Array.from({ length: fam.keys }, (_, key) => instance.exports[`${fam.name}_${key}`] as KernelFn | undefined),
     runs: Array.from({ length: fam.keys }, (_, key) => instance.exports[`${fam.name}_${key}_runs`] as KernelFn | undefined),
-    sgdRunsFma: instance.exports.sgd_runs_fma as KernelFn | undefined,
+    blockRuns: Array.from({ length: fam.keys }, (_, key) => instance.exports[`${fam.name}_${key}_blockruns`] as KernelFn | undefined),
+    decayRuns: instance.exports.decay_runs as KernelFn | undefined,
+    nonFiniteRuns: instance.exports.nonfinite_runs as ((...args: number[]) => number) | undefined,
   };
   instances[mode][family] = k;
   return k;

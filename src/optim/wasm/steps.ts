@@ -140,7 +140,7 @@ export interface ColumnRuns {
   readonly cols: number;
   readonly count: number;
   readonly runs: Int32Array;
-  /** Every run starts and ends on a multiple of 4 columns (what `sgd_runs_fma` needs). */
+  /** Every run starts and ends on a multiple of 4 columns (what the `blockRuns` kernels need). */
   readonly blockRuns?: boolean;
 }
 
@@ -161,8 +161,8 @@ export function sgdStepWasmRuns(param: Float32Array, grad: Float32Array, options
   const pr = runsArgs(param, grad, support);
   if (pr < 0) return false;
   const k = familyKernels('sgd');
-  if (k?.sgdRunsFma && support.blockRuns) {
-    k.sgdRunsFma(support.rows, 4 * support.cols, support.count, pr, heapAddress(param), heapAddress(grad), -options.lr);
+  if (k?.blockRuns[0] && support.blockRuns) {
+    k.blockRuns[0](support.rows, 4 * support.cols, support.count, pr, heapAddress(param), heapAddress(grad), 0, 0, 0, 1, -options.lr);
     kernelStats.calls++;
     return true;
   }
@@ -184,10 +184,61 @@ export function adagradStepWasmRuns(param: Float32Array, grad: Float32Array, sta
   const ps = addressOf(state.sum, param.length);
   if (pr < 0 || ps < 0) return false;
   const k = familyKernels('adagrad');
+  const clr = lr / (1 + (step - 1) * lrDecay);
+  if (k?.blockRuns[0] && support.blockRuns) {
+    k.blockRuns[0](support.rows, 4 * support.cols, support.count, pr, heapAddress(param), heapAddress(grad), ps, 0, -clr, eps);
+    kernelStats.calls++;
+    return true;
+  }
   const fn = k?.runs[0];
   if (!fn) return false;
-  const clr = lr / (1 + (step - 1) * lrDecay);
   fn(support.rows, 4 * support.cols, support.count, pr, k!.scratch, heapAddress(param), heapAddress(grad), ps, 0, -clr, eps);
   kernelStats.calls++;
   return true;
+}
+
+/** What Adadelta's lazy columns keep in the heap (../lazy-columns.ts). */
+export interface LazyColumnsHeap {
+  /** Int32 per column, laid out like a row: replays still due before the columns are stepped. */
+  readonly pending: Int32Array;
+  /** Int32 pairs per 4-column block: the least and the most of its columns' `pending`. */
+  readonly span: Int32Array;
+  /** One run over every column: (0, cols). */
+  readonly fullRun: Int32Array;
+}
+
+/**
+ * Whether Adadelta's step for this parameter may defer its +0-gradient columns (see ../lazy-columns.ts):
+ * no weight decay, not maximizing, ε ≥ 2^−126 (so √(u + ε)/√(v + ε) is finite for every finite state),
+ * a known column support of whole 4-column blocks over a [rows, cols] matrix, everything in the heap,
+ * and the kernels there.
+ */
+export function adadeltaLazyPossible(param: Float32Array, grad: Float32Array, state: AdadeltaBuffers, options: AdadeltaOptions, support: ColumnRuns): boolean {
+  if (options.weightDecay !== 0 || options.maximize || !(Math.fround(options.eps) >= 2 ** -126) || support.blockRuns !== true) return false;
+  const n = param.length;
+  if (runsArgs(param, grad, support) < 0 || addressOf(state.square_avg, n) < 0 || addressOf(state.acc_delta, n) < 0) return false;
+  const k = familyKernels('adadelta');
+  return k?.decayRuns !== undefined && k.nonFiniteRuns !== undefined && k.blockRuns[0] !== undefined;
+}
+
+/** Replay the pending decays of both state buffers over `runs` (`count` runs) of every row. */
+export function adadeltaDecayWasm(state: AdadeltaBuffers, rows: number, cols: number, runs: Int32Array, count: number, lazy: LazyColumnsHeap, rho: number): void {
+  const k = familyKernels('adadelta')!;
+  const at = (a: Int32Array) => heapAddress(a as unknown as Float32Array);
+  k.decayRuns!(rows, 4 * cols, count, at(runs), at(lazy.pending), at(lazy.span), heapAddress(state.square_avg), heapAddress(state.acc_delta), rho);
+}
+
+/**
+ * Adadelta's full step over the support's runs only, after their decays were replayed; returns false
+ * when a state value in the runs is now NaN or ±∞ (the deferred columns' +0-gradient steps would then no
+ * longer leave θ alone, so the caller must stop deferring).
+ */
+export function adadeltaStepWasmRuns(param: Float32Array, grad: Float32Array, state: AdadeltaBuffers, options: AdadeltaOptions, support: ColumnRuns): boolean {
+  const k = familyKernels('adadelta')!;
+  const { lr, rho, eps } = options;
+  const pr = heapAddress(support.runs as unknown as Float32Array);
+  const pv = heapAddress(state.square_avg), pu = heapAddress(state.acc_delta);
+  k.blockRuns[0]!(support.rows, 4 * support.cols, support.count, pr, heapAddress(param), heapAddress(grad), pv, pu, 0, rho, 1 - rho, eps, -lr);
+  kernelStats.calls++;
+  return k.nonFiniteRuns!(support.rows, 4 * support.cols, support.count, pr, pv, pu) === 0;
 }

@@ -20,7 +20,7 @@ import { SPARSE_BLOCK, type SparseRows } from './sparse-rows.js';
 /**
  * Default gap (in 4-column blocks) bridged between runs. Measured with `npm run bench -- epoch --batch-size 1`
  * (SGD, MNIST, CPU ms per step, 3 rounds) with the generic per-run kernel: gap 0 → 0.236, 8 → 0.119,
- * 64 → 0.132 (per-call overhead dominated short runs). With `sgd_runs_fma` (no per-call prologue) gaps 0
+ * 64 → 0.132 (per-call overhead dominated short runs). With a block-run kernel (no per-call prologue: `emitBlockRunsKernel`) gaps 0
  * and 8 measured within noise (0.120 / 0.128); 2 is a middle choice, not finely tuned.
  */
 export const GRAD_COLUMNS_MERGE_GAP = 2;

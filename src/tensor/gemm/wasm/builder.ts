@@ -72,6 +72,7 @@ export class FunctionBuilder {
   i32Sub(): this { return this.op(Op.i32Sub); }
   i32Mul(): this { return this.op(Op.i32Mul); }
   i32Shl(): this { return this.op(Op.i32Shl); }
+  i32ShrU(): this { return this.op(Op.i32ShrU); }
   i32And(): this { return this.op(Op.i32And); }
   i32Eqz(): this { return this.op(Op.i32Eqz); }
   i32Eq(): this { return this.op(Op.i32Eq); }
@@ -158,6 +159,8 @@ export class FunctionBuilder {
   i32x4Eq(): this { return this.simd(SimdOp.i32x4Eq); }
   /** a & ~b (operands pushed a, then b). */
   v128Andnot(): this { return this.simd(SimdOp.v128Andnot); }
+  /** Lane-wise signed a < b (all ones where true). */
+  i32x4LtS(): this { return this.simd(SimdOp.i32x4LtS); }
   /** Two floats (8 bytes) into lanes 0–1, lanes 2–3 zero. */
   v128Load64Zero(offset = 0): this { return this.simd(SimdOp.v128Load64Zero, ...this.memarg(2, offset)); }
 

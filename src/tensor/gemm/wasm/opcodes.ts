@@ -47,6 +47,7 @@ export const Op = {
   i32DivS: 0x6d,
   i32And: 0x71,
   i32Shl: 0x74,
+  i32ShrU: 0x76,
   i32ShrS: 0x75,
   f32Neg: 0x8c,
   f32Add: 0x92,
@@ -110,6 +111,8 @@ export const SimdOp = {
   f32x4Le: 0x45,
   i32x4Eq: 0x37,
   v128Andnot: 0x4f,
+  // Added for the lazy decay kernel (src/optim/wasm/lazy-decay.ts): per-lane pending counts.
+  i32x4LtS: 0x39,
 } as const;
 
 export const SIMD_PREFIX = 0xfd;
