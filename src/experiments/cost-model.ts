@@ -11,17 +11,21 @@
  * A = per-step cost (optimizer step over every parameter, per-step overheads), G = per-image cost of
  * forward + backward, E = per-image cost of the test pass with its metrics; each linear in P, fitted
  * through the two measured widths (256 and 768 units, one hidden layer). A and G come from the batch-1 and
- * batch-50 measurements: t₁ = A + G, t₅₀ = A/50 + G. SGD is measured; the other optimizers are costed as
- * Adam (they keep one or two state buffers, as Adam does) — an assumption, stated in `describeCostModel`.
+ * batch-50 measurements: t₁ = A + G, t₅₀ = A/50 + G. SGD, Adagrad, Adadelta and Adam are measured (at
+ * batch 1 they differ by up to 4×: SGD and Adagrad step only the touched columns, Adadelta defers the rest,
+ * Adam steps everything); RMSprop and AdamW are costed as Adam, as `describeCostModel` says.
  * The conv preset's CNN is measured as it is (Adam, batch 50, per training and per test image); any other
  * model kind has no measured cost: its estimate is NaN ("unknown").
  */
-import { DATASETS, type RunConfig } from './config.js';
+import { DATASETS, type OptimizerName, type RunConfig } from './config.js';
+
+/** width → µs per training image at batch 1 and 50. */
+export type WidthCosts = Record<256 | 768, { b1: number; b50: number }>;
 
 /** Microseconds per training image at batch 1 and 50 (CPU time, medians), and per test image. */
 export interface CostMeasurement {
-  /** optimizer → width → { b1, b50 } µs per training image. */
-  train: Record<'sgd' | 'adam', Record<256 | 768, { b1: number; b50: number }>>;
+  /** optimizer → width → { b1, b50 } µs per training image (an optimizer without an entry: Adam's). */
+  train: Record<'sgd' | 'adam', WidthCosts> & Partial<Record<OptimizerName, WidthCosts>>;
   /** width → µs per test image (the test pass with the metrics). */
   test: Record<256 | 768, number>;
   /** The conv preset's CNN (batch 50; every optimizer costed alike): µs per training and per test image. */
@@ -35,6 +39,10 @@ export const MEASURED: CostMeasurement = {
   train: {
     sgd: { 256: { b1: 81.6, b50: 14.3 }, 768: { b1: 188.0, b50: 50.1 } },
     adam: { 256: { b1: 431.2, b50: 18.9 }, 768: { b1: 1439.5, b50: 70.9 } },
+    // Measured 2026-12-06 after Adadelta's deferred columns (`bench/cost-model.ts --optimizers adagrad,adadelta
+    // --no-cnn --no-test`, 3 rounds, beside the nice-19 background sweep).
+    adagrad: { 256: { b1: 108.2, b50: 18.3 }, 768: { b1: 331.3, b50: 58.1 } },
+    adadelta: { 256: { b1: 180.0, b50: 17.0 }, 768: { b1: 617.6, b50: 64.2 } },
   },
   test: { 256: 14.2, 768: 42.1 },
   cnn: { train: 1193.3, test: 398.6 },
@@ -67,7 +75,7 @@ export function epochSeconds(config: RunConfig, m: CostMeasurement = MEASURED): 
   }
   if (config.model !== undefined && config.model.kind !== 'mlp') return NaN;
   const p = weights(config.hidden);
-  const t = config.optimizer.name === 'sgd' ? m.train.sgd : m.train.adam;
+  const t = m.train[config.optimizer.name] ?? m.train.adam;
   const a = (w: 256 | 768) => ((t[w].b1 - t[w].b50) * 50) / 49;
   const g = (w: 256 | 768) => t[w].b1 - a(w);
   const A = lin(a(256), a(768), p);
@@ -92,5 +100,6 @@ export function formatDuration(seconds: number): string {
 }
 
 export function describeCostModel(m: CostMeasurement = MEASURED): string {
-  return `CPU time from a per-epoch cost model (${m.source}; non-SGD optimizers costed as Adam)`;
+  const own = Object.keys(m.train).join(', ');
+  return `CPU time from a per-epoch cost model (${m.source}; measured for ${own}, others costed as Adam)`;
 }
