@@ -25,9 +25,9 @@
 import { Optimizer, type CommonOptions, type ParamGroup, type ParameterLike, type ParamsInput, type StateSchema, withDefaults, zerosLike } from './optimizer.js';
 import { check, checkCommon, checkLength, checkTypes } from './checks.js';
 import { fma32 } from './fused.js';
-import { LazyColumns } from './lazy-columns.js';
 import { skippingZeroGradients } from './skip-zero.js';
-import { type ColumnRuns, adadeltaDecayWasm, adadeltaLazyPossible, adadeltaStepWasm, adadeltaStepWasmRuns } from './wasm/steps.js';
+import { LAZY_BOUND, LAZY_BOUND_EVERY, LazyColumns } from './lazy-columns.js';
+import { type ColumnRuns, adadeltaAccBoundedWasm, adadeltaDecayWasm, adadeltaLazyPossible, adadeltaStepWasm, adadeltaStepWasmRuns } from './wasm/steps.js';
 
 export interface AdadeltaOptions extends CommonOptions {
   /** Learning rate γ (a multiplier on Zeiler's step). Default 1.0. */
@@ -149,10 +149,15 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
       s.step += 1;
       deferred.beforeStep(support.runs, support.count, s.step);
       adadeltaDecayWasm(s, support.rows, support.cols, support.runs, support.count, deferred, deferred.rho);
-      if (!adadeltaStepWasmRuns(p.data, grad, s, group, support)) {
-        this.catchUp(deferred, s);
-        this.dropDeferred(p);
-        this.eagerOnly.add(p);
+      adadeltaStepWasmRuns(p.data, grad, s, group, support);
+      if (--deferred.stepsToBoundCheck <= 0) {
+        if (adadeltaAccBoundedWasm(s, support.rows, support.cols, deferred, LAZY_BOUND)) deferred.stepsToBoundCheck = LAZY_BOUND_EVERY;
+        else {
+          // u may overflow within the next steps: from here on, the full step (exact either way).
+          this.catchUp(deferred, s);
+          this.dropDeferred(p);
+          this.eagerOnly.add(p);
+        }
       }
       return;
     }

@@ -18,15 +18,26 @@
  * same order per element, so the result is bit-identical to stepping every element every time (the tests
  * compare the two). Replays stop early once ρ·x rounds back to x (0, or a subnormal fixed point).
  *
- * The deferral needs the state finite: a NaN or ±∞ in u or v would make the skipped steps' Δ NaN and θ
- * NaN. Deferred columns stay finite (multiplying by ρ ∈ [0, 1] cannot overflow), and every step checks the
- * columns it updated; on the first non-finite value the parameter catches up and is stepped in full from
- * then on. A change of ρ catches up with the old ρ first.
+ * The deferral needs u finite: u = ∞ makes a skipped step's Δ = ∞·0 = NaN and θ NaN. (v = ∞ gives Δ = 0,
+ * harmless; v or u NaN come only from a NaN gradient, whose step already made θ NaN.) Deferred columns
+ * cannot overflow (multiplying by ρ ∈ [0, 1]); a stepped one can, but only slowly: v ≥ (1 − ρ)·g² after the
+ * step, so (1 − ρ)·Δ² = (1 − ρ)·(u + ε)·g²/(v + ε) ≤ u + ε, and u ← ρ·u + (1 − ρ)·Δ² ≤ 2u + ε — at most
+ * doubling (plus ε ≤ 2^100, and a few roundings) per step. So the step checks, right after the first deferred
+ * step and then every {@link LAZY_BOUND_EVERY} steps, that every u is below {@link LAZY_BOUND} = 2^100:
+ * then none can reach 2^128 (∞) before the next check. If one is not (or is NaN), the parameter catches up
+ * and is stepped in full from then on. A change of ρ catches up with the old ρ first.
  */
 import { wasmHeap } from '../tensor/memory.js';
 import type { LazyColumnsHeap } from './wasm/steps.js';
 
+/** The bound u must stay below at each check (see the module comment). */
+export const LAZY_BOUND = 2 ** 100;
+/** Steps between checks: 2^100 · 2^16 (doubling per step, with margin for ε and rounding) < 2^128. */
+export const LAZY_BOUND_EVERY = 16;
+
 export class LazyColumns implements LazyColumnsHeap {
+  /** Lazy steps until u is next checked against {@link LAZY_BOUND}: the first deferred step checks. */
+  stepsToBoundCheck = 1;
   /** Per column: the step count its state is current at. */
   readonly last: Int32Array;
   readonly pending: Int32Array;

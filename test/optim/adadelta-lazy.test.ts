@@ -9,7 +9,9 @@ import type { Dataset } from '../../src/data/index.js';
 import type { Sequential } from '../../src/layers/index.js';
 import { Adadelta, type AdadeltaState, type OptimizerStateDict, setSkipZeroGradients } from '../../src/optim/index.js';
 import { Rng, setSparseInputMode } from '../../src/tensor/index.js';
-import { setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
+import { setFloat32Allocator, useWasmMemory, wasmHeap } from '../../src/tensor/memory.js';
+import { LAZY_BOUND, LazyColumns } from '../../src/optim/lazy-columns.js';
+import { adadeltaAccBoundedWasm } from '../../src/optim/wasm/steps.js';
 import { F, sparseDataset, train, trainer, type Trainer } from '../layers/sparse-input-helpers.js';
 
 let previous: ReturnType<typeof useWasmMemory> | null = null;
@@ -164,5 +166,28 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
       p.lazy.dispose();
       p.full.dispose();
     }
+  });
+});
+
+describe("the deferral's bound check (bounded_runs)", () => {
+  it('passes values below 2^100 and fails at the bound, above it, ∞ and NaN, wherever they sit', () => {
+    previous = useWasmMemory(true);
+    const rows = 3, cols = 12;
+    const heap = wasmHeap();
+    const state = { square_avg: heap.allocFloat32(rows * cols), acc_delta: heap.allocFloat32(rows * cols) };
+    const lazy = new LazyColumns(rows, cols, 0, 0.9);
+    state.acc_delta.fill(Math.fround(LAZY_BOUND * 0.99));
+    expect(adadeltaAccBoundedWasm(state, rows, cols, lazy, LAZY_BOUND)).toBe(true);
+    for (const bad of [LAZY_BOUND, 2 ** 101, Infinity, NaN]) {
+      for (const at of [0, 17, rows * cols - 1]) {
+        const keep = state.acc_delta[at];
+        state.acc_delta[at] = bad;
+        expect(adadeltaAccBoundedWasm(state, rows, cols, lazy, LAZY_BOUND)).toBe(false);
+        state.acc_delta[at] = keep;
+      }
+    }
+    lazy.dispose();
+    heap.freeArray(state.square_avg);
+    heap.freeArray(state.acc_delta);
   });
 });

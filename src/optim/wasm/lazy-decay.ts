@@ -9,8 +9,8 @@
  *   independent multiplication chains); plain multiplications while every lane is due, masked ones after.
  *   Every 16 multiplications it checks whether another would change anything; once none would (0, or a
  *   subnormal that ρ·x rounds back to: a fixed point), the rest are skipped — the same result.
- * - `nonfinite_runs(rows, rowBytes, count, runs, a, b) → i32`: 1 if any a or b value in the runs is NaN or
- *   ±∞ (x − x is NaN exactly then), else 0.
+ * - `bounded_runs(rows, rowBytes, count, runs, a, limit) → i32`: 1 if every a value in the runs is below
+ *   `limit` (NaN is not), else 0.
  *
  * Plain SIMD only (f32x4.mul is IEEE float32 multiplication), so both fused-operation modes share them.
  */
@@ -130,16 +130,15 @@ export function emitDecayRuns(m: ModuleBuilder): void {
   });
 }
 
-export function emitNonFiniteRuns(m: ModuleBuilder): void {
-  const f = m.declare('nonfinite_runs', [['rows', i32], ['rowBytes', i32], ['count', i32], ['runs', i32], ['a', i32], ['b', i32]], [i32]);
+export function emitBoundedRuns(m: ModuleBuilder): void {
+  const f = m.declare('bounded_runs', [['rows', i32], ['rowBytes', i32], ['count', i32], ['runs', i32], ['a', i32], ['limit', f32]], [i32]);
   const P = (n: string) => f.get(n);
-  const acc = f.local(v128), x = f.local(v128);
-  f.v128Zero().lset(acc);
+  const bad = f.local(v128), x = f.local(v128), limit = f.local(v128);
+  f.lget(P('limit')).f32x4Splat().lset(limit);
+  f.v128Zero().lset(bad);
   overRuns(f, (base, off) => {
-    for (const arr of ['a', 'b']) {
-      f.lget(P(arr)).lget(base).i32Add().lget(off).i32Add().v128Load().ltee(x).lget(x).f32x4Sub().lset(x);
-      f.lget(acc).lget(x).lget(x).f32x4Ne().v128Or().lset(acc);
-    }
+    f.lget(P('a')).lget(base).i32Add().lget(off).i32Add().v128Load().lset(x);
+    f.lget(bad).lget(x).lget(limit).f32x4Ge().lget(x).lget(x).f32x4Ne().v128Or().v128Or().lset(bad);
   });
-  f.lget(acc).v128AnyTrue();
+  f.lget(bad).v128AnyTrue().i32Eqz();
 }

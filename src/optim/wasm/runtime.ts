@@ -16,7 +16,7 @@ import { ValType } from '../../tensor/gemm/wasm/opcodes.js';
 import { type WasmHeap, existingWasmHeap, wasmHeap, wasmMemoryAvailable } from '../../tensor/memory.js';
 import { fma32 } from '../fused.js';
 import { FAMILIES, type FamilyName, type KernelFamily } from './kernels.js';
-import { emitDecayRuns, emitNonFiniteRuns } from './lazy-decay.js';
+import { emitBoundedRuns, emitDecayRuns } from './lazy-decay.js';
 import { type FusedMode, emitBlockRunsKernel, emitKernel, scratchBytes } from './lower.js';
 
 /** A kernel: (n, scratch, …array addresses, …float32 hyper-parameters). */
@@ -33,9 +33,9 @@ export interface FamilyKernels {
   readonly runs: ReadonlyArray<KernelFn | undefined>;
   /** The same kernels over runs of whole 4-column blocks, one prologue per call (`emitBlockRunsKernel`), by key. */
   readonly blockRuns: ReadonlyArray<KernelFn | undefined>;
-  /** Adadelta's module only: the lazy columns' replayed decay and finiteness check (./lazy-decay.ts). */
+  /** Adadelta's module only: the lazy columns' replayed decay and bound check (./lazy-decay.ts). */
   readonly decayRuns?: KernelFn;
-  readonly nonFiniteRuns?: (...args: number[]) => number;
+  readonly boundedRuns?: (...args: number[]) => number;
 }
 
 /** Build the module of `families`' kernels (all of them by default) for `mode`. */
@@ -52,7 +52,7 @@ export function buildOptimModule(mode: FusedMode, families: readonly KernelFamil
     }
     if (fam.name === 'adadelta') {
       emitDecayRuns(m);
-      emitNonFiniteRuns(m);
+      emitBoundedRuns(m);
     }
   }
   return m.encode();
@@ -167,7 +167,7 @@ export function familyKernels(family: FamilyName): FamilyKernels | null {
     runs: Array.from({ length: fam.keys }, (_, key) => instance.exports[`${fam.name}_${key}_runs`] as KernelFn | undefined),
     blockRuns: Array.from({ length: fam.keys }, (_, key) => instance.exports[`${fam.name}_${key}_blockruns`] as KernelFn | undefined),
     decayRuns: instance.exports.decay_runs as KernelFn | undefined,
-    nonFiniteRuns: instance.exports.nonfinite_runs as ((...args: number[]) => number) | undefined,
+    boundedRuns: instance.exports.bounded_runs as ((...args: number[]) => number) | undefined,
   };
   instances[mode][family] = k;
   return k;

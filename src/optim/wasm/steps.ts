@@ -209,16 +209,17 @@ export interface LazyColumnsHeap {
 
 /**
  * Whether Adadelta's step for this parameter may defer its +0-gradient columns (see ../lazy-columns.ts):
- * no weight decay, not maximizing, ε ≥ 2^−126 (so √(u + ε)/√(v + ε) is finite for every finite state),
- * a known column support of whole 4-column blocks over a [rows, cols] matrix, everything in the heap,
- * and the kernels there.
+ * no weight decay, not maximizing, 2^−126 ≤ ε ≤ 2^100 (so √(u + ε)/√(v + ε) is finite for every finite state,
+ * and u's growth bound holds), a known column support of whole 4-column blocks over a [rows, cols] matrix,
+ * everything in the heap, and the kernels there.
  */
 export function adadeltaLazyPossible(param: Float32Array, grad: Float32Array, state: AdadeltaBuffers, options: AdadeltaOptions, support: ColumnRuns): boolean {
-  if (options.weightDecay !== 0 || options.maximize || !(Math.fround(options.eps) >= 2 ** -126) || support.blockRuns !== true) return false;
+  const e = Math.fround(options.eps);
+  if (options.weightDecay !== 0 || options.maximize || !(e >= 2 ** -126 && e <= 2 ** 100) || support.blockRuns !== true) return false;
   const n = param.length;
   if (runsArgs(param, grad, support) < 0 || addressOf(state.square_avg, n) < 0 || addressOf(state.acc_delta, n) < 0) return false;
   const k = familyKernels('adadelta');
-  return k?.decayRuns !== undefined && k.nonFiniteRuns !== undefined && k.blockRuns[0] !== undefined;
+  return k?.decayRuns !== undefined && k.boundedRuns !== undefined && k.blockRuns[0] !== undefined;
 }
 
 /** Replay the pending decays of both state buffers over `runs` (`count` runs) of every row. */
@@ -228,17 +229,17 @@ export function adadeltaDecayWasm(state: AdadeltaBuffers, rows: number, cols: nu
   k.decayRuns!(rows, 4 * cols, count, at(runs), at(lazy.pending), at(lazy.span), heapAddress(state.square_avg), heapAddress(state.acc_delta), rho);
 }
 
-/**
- * Adadelta's full step over the support's runs only, after their decays were replayed; returns false
- * when a state value in the runs is now NaN or ±∞ (the deferred columns' +0-gradient steps would then no
- * longer leave θ alone, so the caller must stop deferring).
- */
-export function adadeltaStepWasmRuns(param: Float32Array, grad: Float32Array, state: AdadeltaBuffers, options: AdadeltaOptions, support: ColumnRuns): boolean {
+/** Adadelta's full step over the support's runs only (after their decays were replayed). */
+export function adadeltaStepWasmRuns(param: Float32Array, grad: Float32Array, state: AdadeltaBuffers, options: AdadeltaOptions, support: ColumnRuns): void {
   const k = familyKernels('adadelta')!;
   const { lr, rho, eps } = options;
   const pr = heapAddress(support.runs as unknown as Float32Array);
-  const pv = heapAddress(state.square_avg), pu = heapAddress(state.acc_delta);
-  k.blockRuns[0]!(support.rows, 4 * support.cols, support.count, pr, heapAddress(param), heapAddress(grad), pv, pu, 0, rho, 1 - rho, eps, -lr);
+  k.blockRuns[0]!(support.rows, 4 * support.cols, support.count, pr, heapAddress(param), heapAddress(grad), heapAddress(state.square_avg), heapAddress(state.acc_delta), 0, rho, 1 - rho, eps, -lr);
   kernelStats.calls++;
-  return k.nonFiniteRuns!(support.rows, 4 * support.cols, support.count, pr, pv, pu) === 0;
+}
+
+/** Whether every acc_delta value is below `limit` (and none is NaN). */
+export function adadeltaAccBoundedWasm(state: AdadeltaBuffers, rows: number, cols: number, lazy: LazyColumnsHeap, limit: number): boolean {
+  const k = familyKernels('adadelta')!;
+  return k.boundedRuns!(rows, 4 * cols, 1, heapAddress(lazy.fullRun as unknown as Float32Array), heapAddress(state.acc_delta), limit) === 1;
 }
