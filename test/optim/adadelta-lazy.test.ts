@@ -6,9 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/index.js';
-import type { Sequential } from '../../src/layers/index.js';
+import { CrossEntropyLoss, type Sequential } from '../../src/layers/index.js';
 import { Adadelta, type AdadeltaState, type OptimizerStateDict, setSkipZeroGradients } from '../../src/optim/index.js';
-import { Rng, setSparseInputMode } from '../../src/tensor/index.js';
+import { Rng, setSparseInputMode, zeros } from '../../src/tensor/index.js';
+import { countAllocations } from '../helpers/allocation-counter.js';
 import { setFloat32Allocator, useWasmMemory, wasmHeap } from '../../src/tensor/memory.js';
 import { LAZY_BOUND, LazyColumns } from '../../src/optim/lazy-columns.js';
 import { adadeltaAccBoundedWasm } from '../../src/optim/wasm/steps.js';
@@ -189,5 +190,41 @@ describe("the deferral's bound check (bounded_runs)", () => {
     lazy.dispose();
     heap.freeArray(state.square_avg);
     heap.freeArray(state.acc_delta);
+  });
+});
+
+describe('the deferred step allocates nothing', () => {
+  it('no typed array and no allocFloat32 in 40 steps after the first (bound checks included)', () => {
+    previous = useWasmMemory(true);
+    const data = sparseDataset(60, 12);
+    const t = trainer(data, 1, plain, true);
+    const loss = new CrossEntropyLoss();
+    const x = zeros([1, F]);
+    const y = new Uint8Array(1);
+    const order = Array.from({ length: data.count }, (_, i) => i);
+    const prepare = (s: number) => {
+      x.data.set(data.images.subarray(s * F, (s + 1) * F));
+      y[0] = data.labels[s];
+      t.feed?.gather(order, s, 1, x);
+      t.model.zeroGrad();
+      loss.forward(t.model.forwardTrusted(x), y);
+      t.model.backwardParams(loss.backward());
+    };
+    prepare(0);
+    t.opt.step(); // creates the state and the deferral's bookkeeping
+    const counter = countAllocations();
+    try {
+      for (let s = 1; s <= 40; s++) {
+        prepare(s);
+        const before = counter.counts();
+        t.opt.step();
+        expect(counter.counts()).toEqual(before);
+      }
+    } finally {
+      counter.restore();
+    }
+    expect(rawState(t).get(t.model.parameters()[0])).toBeDefined();
+    expect((t.opt as unknown as { lazy: Map<unknown, unknown> }).lazy.size).toBe(1); // the deferred path ran
+    t.dispose();
   });
 });
