@@ -2,12 +2,32 @@
 import type { Dataset } from '../../src/data/index.js';
 import { CrossEntropyLoss, Linear, SparseInputFeed, mlp, type Sequential } from '../../src/layers/index.js';
 import type { Optimizer as AnyOptimizer } from '../../src/optim/index.js';
+import { setSkipZeroGradients } from '../../src/optim/index.js';
 import { Rng, setSparseInputMode, zeros } from '../../src/tensor/index.js';
+import { setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Optimizer = AnyOptimizer<any, any>;
 
 export const F = 32, CLASSES = 3;
+
+/**
+ * Register (in a test file) an afterEach that puts back what these tests switch: the float32 allocator,
+ * the sparse-input mode and the skip-zero-gradients switch. Returns the switch to WebAssembly memory a test
+ * calls first.
+ */
+export function wasmMemoryPerTest(afterEach: (fn: () => void) => void): () => void {
+  let previous: ReturnType<typeof useWasmMemory> | null = null;
+  afterEach(() => {
+    setSparseInputMode('auto');
+    setSkipZeroGradients(true);
+    if (previous) setFloat32Allocator(previous);
+    previous = null;
+  });
+  return () => {
+    previous = useWasmMemory(true);
+  };
+}
 
 /** count images of F features, ~80 % exact zeros, non-zeros in runs (like pen strokes). */
 export function sparseDataset(count: number, seed: number): Dataset {

@@ -7,16 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Linear, type Sequential } from '../../src/layers/index.js';
 import { Adadelta, Adagrad, Adam, SGD, setSkipZeroGradients } from '../../src/optim/index.js';
 import { Rng, SparseRows, Tensor, setSparseInputMode } from '../../src/tensor/index.js';
-import { setFloat32Allocator, useWasmMemory } from '../../src/tensor/memory.js';
-import { F, sparseDataset, train, trainer, type Optimizer } from './sparse-input-helpers.js';
+import { F, sparseDataset, train, trainer, wasmMemoryPerTest, type Optimizer } from './sparse-input-helpers.js';
 
-let previous: ReturnType<typeof useWasmMemory> | null = null;
-afterEach(() => {
-  setSparseInputMode('auto');
-  setSkipZeroGradients(true);
-  if (previous) setFloat32Allocator(previous);
-  previous = null;
-});
+const useWasm = wasmMemoryPerTest(afterEach);
 
 const optimizers: Array<[string, (m: Sequential) => Optimizer, boolean]> = [
   ['SGD', (m) => new SGD(m.parameters(), { lr: 0.1 }), true],
@@ -28,7 +21,7 @@ const optimizers: Array<[string, (m: Sequential) => Optimizer, boolean]> = [
 
 describe('an input offered only in block form (setSparseInput(x, rows, false), as the runner gathers)', () => {
   it('the sparse forward never reads x; a dense forward first writes the rows into it', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const data = sparseDataset(6, 4);
     const B = 6;
     const dense = new Tensor(data.images.slice(0, B * F), [B, F]);
@@ -52,7 +45,7 @@ describe('an input offered only in block form (setSparseInput(x, rows, false), a
 
 describe('sparse-input path in training', () => {
   it('takes the sparse kernels and matches the dense path to float32 rounding (batch 1 and 20)', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const data = sparseDataset(200, 1);
     for (const batch of [1, 20]) {
       const s = trainer(data, batch, (m) => new SGD(m.parameters(), { lr: 0.1 }), true);
@@ -70,7 +63,7 @@ describe('sparse-input path in training', () => {
 
   for (const [name, makeOpt, skips] of optimizers) {
     it(`${name}: stepping only the touched columns is bit-identical to the full step (batch 1 and 5)`, () => {
-      previous = useWasmMemory(true);
+      useWasm();
       const data = sparseDataset(120, 2);
       for (const batch of [1, 5]) {
         setSkipZeroGradients(true);
@@ -90,7 +83,7 @@ describe('sparse-input path in training', () => {
   }
 
   it('zeroGrad clears only the touched columns, leaving the whole gradient +0', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const data = sparseDataset(40, 3);
     const t = trainer(data, 4, (m) => new SGD(m.parameters(), { lr: 0.1 }), true);
     train(t, data, 4, 3);

@@ -8,20 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/index.js';
 import { CrossEntropyLoss, type Sequential } from '../../src/layers/index.js';
 import { Adadelta, type AdadeltaState, type OptimizerStateDict, setSkipZeroGradients } from '../../src/optim/index.js';
-import { Rng, setSparseInputMode, zeros } from '../../src/tensor/index.js';
+import { Rng, zeros } from '../../src/tensor/index.js';
 import { countAllocations } from '../helpers/allocation-counter.js';
-import { setFloat32Allocator, useWasmMemory, wasmHeap } from '../../src/tensor/memory.js';
+import { wasmHeap } from '../../src/tensor/memory.js';
 import { LAZY_BOUND, LazyColumns } from '../../src/optim/lazy-columns.js';
 import { adadeltaAccBoundedWasm } from '../../src/optim/wasm/steps.js';
-import { F, sparseDataset, train, trainer, type Trainer } from '../layers/sparse-input-helpers.js';
+import { F, sparseDataset, train, trainer, wasmMemoryPerTest, type Trainer } from '../layers/sparse-input-helpers.js';
 
-let previous: ReturnType<typeof useWasmMemory> | null = null;
-afterEach(() => {
-  setSparseInputMode('auto');
-  setSkipZeroGradients(true);
-  if (previous) setFloat32Allocator(previous);
-  previous = null;
-});
+const useWasm = wasmMemoryPerTest(afterEach);
 
 type Make = (m: Sequential) => Adadelta;
 const plain: Make = (m) => new Adadelta(m.parameters());
@@ -62,7 +56,7 @@ function rareColumns(count: number, seed: number): Dataset {
 
 describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () => {
   it('defers: the stored state lags until read, and reading it catches up to the full step bit for bit', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const data = sparseDataset(120, 2);
     for (const batch of [1, 3]) {
       const p = pair(data, batch, plain);
@@ -80,7 +74,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
   });
 
   it('a change of ρ mid-training replays the missed decays with the old ρ', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const data = sparseDataset(120, 4);
     const p = pair(data, 1, plain);
     trainBoth(p, data, 1, 30);
@@ -92,7 +86,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
   });
 
   it('gaps of a thousand steps (decays reach their subnormal fixed point; ρ 0.9 and 0.3)', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const data = rareColumns(1200, 5);
     for (const rho of [0.9, 0.3]) {
       const p = pair(data, 1, (m) => new Adadelta(m.parameters(), { rho }));
@@ -112,7 +106,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
   });
 
   it('continues bit-identically from a loaded state dict, and after a step with the full switch', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const data = sparseDataset(120, 6);
     const p = pair(data, 1, plain);
     trainBoth(p, data, 1, 25);
@@ -130,7 +124,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
   });
 
   it('stops deferring, exactly, once the state is not finite', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const data = sparseDataset(60, 7);
     // lr 0 keeps θ (and so the forward pass and the gradients) finite until the state breaks it.
     const p = pair(data, 1, (m) => new Adadelta(m.parameters(), { lr: 0 }));
@@ -154,7 +148,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
   });
 
   it('random sparse data, batches 1–4, many seeds', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const rng = new Rng(11);
     for (let trial = 0; trial < 6; trial++) {
       const data = sparseDataset(50, 100 + trial);
@@ -172,7 +166,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
 
 describe("the deferral's bound check (bounded_runs)", () => {
   it('passes values below 2^100 and fails at the bound, above it, ∞ and NaN, wherever they sit', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const rows = 3, cols = 12;
     const heap = wasmHeap();
     const state = { square_avg: heap.allocFloat32(rows * cols), acc_delta: heap.allocFloat32(rows * cols) };
@@ -195,7 +189,7 @@ describe("the deferral's bound check (bounded_runs)", () => {
 
 describe('the deferred step allocates nothing', () => {
   it('no typed array and no allocFloat32 in 40 steps after the first (bound checks included)', () => {
-    previous = useWasmMemory(true);
+    useWasm();
     const data = sparseDataset(60, 12);
     const t = trainer(data, 1, plain, true);
     const loss = new CrossEntropyLoss();

@@ -14,34 +14,11 @@
  *
  * Plain SIMD only (f32x4.mul is IEEE float32 multiplication), so both fused-operation modes share them.
  */
-import { type FunctionBuilder, type Local, type ModuleBuilder, addTo, whileLoop } from '../../tensor/gemm/wasm/builder.js';
+import { type ModuleBuilder, addTo, whileLoop } from '../../tensor/gemm/wasm/builder.js';
+import { overRuns } from './lower.js';
 import { ValType } from '../../tensor/gemm/wasm/opcodes.js';
 
 const { i32, f32, v128 } = ValType;
-
-/**
- * Emit `for r < rows, for run q, for every 4 columns at byte offset off: body(rowBase, off)` —
- * the loop nest both kernels share.
- */
-function overRuns(f: FunctionBuilder, body: (base: Local, off: Local) => void): void {
-  const P = (n: string) => f.get(n);
-  const r = f.local(i32), q = f.local(i32), end = f.local(i32), off = f.local(i32), stop = f.local(i32), base = f.local(i32);
-  whileLoop(f, () => f.lget(r).lget(P('rows')).i32LtS(), () => {
-    f.lget(P('runs')).lset(q);
-    f.lget(P('count')).i32(3).i32Shl().lget(q).i32Add().lset(end);
-    whileLoop(f, () => f.lget(q).lget(end).i32LtS(), () => {
-      f.lget(q).i32Load().lset(off);
-      f.lget(q).i32Load(4).i32(2).i32Shl().lget(off).i32Add().lset(stop);
-      whileLoop(f, () => f.lget(off).lget(stop).i32LtS(), () => {
-        body(base, off);
-        addTo(f, off, 16);
-      });
-      addTo(f, q, 8);
-    });
-    addTo(f, base, P('rowBytes'));
-    addTo(f, r, 1);
-  });
-}
 
 /** Rows replayed together: 2 × ROWS independent multiplication chains keep the multiplier busy. */
 const ROWS = 4;

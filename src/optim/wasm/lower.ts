@@ -113,12 +113,24 @@ export function emitKernel(m: ModuleBuilder, name: string, sig: KernelSignature,
  */
 export function emitBlockRunsKernel(m: ModuleBuilder, name: string, sig: KernelSignature, body: KernelBody, mode: FusedMode): void {
   const f = m.declare(name, [['rows', i32], ['rowBytes', i32], ['count', i32], ['runs', i32], ...sig.arrays.map((a) => [a, i32] as const), ...sig.scalars.map((s) => [s, f32] as const)]);
-  const P = (n: string) => f.get(n);
   const base = sig.arrays.map((a) => f.get(a));
   const cur = sig.arrays.map(() => f.local(i32));
   const { used } = arraysOf(body);
   const emitBody = bodyEmitter(f, sig, body, mode, cur);
-  const r = f.local(i32), q = f.local(i32), end = f.local(i32), off = f.local(i32), stop = f.local(i32);
+  overRuns(f, (rowBase, off) => {
+    for (const k of used) f.lget(base[k]).lget(rowBase).i32Add().lget(off).i32Add().lset(cur[k]);
+    emitBody();
+  });
+}
+
+/**
+ * Emit `for r < rows, for run q, for every 4 columns at byte offset off: body(rowBase, off)` over the
+ * parameters `rows`, `rowBytes`, `count` and `runs` (pairs: byte offset within a row, length in elements, a
+ * multiple of 4) — the loop nest of every kernel over a tracked gradient's column runs.
+ */
+export function overRuns(f: FunctionBuilder, body: (base: Local, off: Local) => void): void {
+  const P = (n: string) => f.get(n);
+  const r = f.local(i32), q = f.local(i32), end = f.local(i32), off = f.local(i32), stop = f.local(i32), base = f.local(i32);
   whileLoop(f, () => f.lget(r).lget(P('rows')).i32LtS(), () => {
     f.lget(P('runs')).lset(q);
     f.lget(P('count')).i32(3).i32Shl().lget(q).i32Add().lset(end);
@@ -126,13 +138,12 @@ export function emitBlockRunsKernel(m: ModuleBuilder, name: string, sig: KernelS
       f.lget(q).i32Load().lset(off);
       f.lget(q).i32Load(4).i32(2).i32Shl().lget(off).i32Add().lset(stop);
       whileLoop(f, () => f.lget(off).lget(stop).i32LtS(), () => {
-        for (const k of used) f.lget(base[k]).lget(off).i32Add().lset(cur[k]);
-        emitBody();
+        body(base, off);
         addTo(f, off, 16);
       });
       addTo(f, q, 8);
     });
-    for (const k of used) addTo(f, base[k], P('rowBytes'));
+    addTo(f, base, P('rowBytes'));
     addTo(f, r, 1);
   });
 }
