@@ -114,7 +114,7 @@ export function adadeltaStep(param: Float32Array, grad: Float32Array, state: Ada
 export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   /** Parameters with deferred columns. */
   private readonly lazy = new Map<ParameterLike, LazyColumns>();
-  /** Parameters whose state went non-finite: stepped in full from then on. */
+  /** Parameters whose acc_delta reached the bound of ./lazy-columns.ts (or NaN): stepped in full from then on. */
   private readonly eagerOnly = new Set<ParameterLike>();
 
   constructor(params: ParamsInput<AdadeltaOptions>, options?: Partial<AdadeltaOptions>) {
