@@ -117,18 +117,25 @@ export function emitBlockRunsKernel(m: ModuleBuilder, name: string, sig: KernelS
   const cur = sig.arrays.map(() => f.local(i32));
   const { used } = arraysOf(body);
   const emitBody = bodyEmitter(f, sig, body, mode, cur);
-  overRuns(f, (rowBase, off) => {
-    for (const k of used) f.lget(base[k]).lget(rowBase).i32Add().lget(off).i32Add().lset(cur[k]);
-    emitBody();
-  });
+  overRuns(
+    f,
+    () => {
+      emitBody();
+      for (const k of used) addTo(f, cur[k], 16);
+    },
+    (rowBase, off) => {
+      for (const k of used) f.lget(base[k]).lget(rowBase).i32Add().lget(off).i32Add().lset(cur[k]);
+    },
+  );
 }
 
 /**
  * Emit `for r < rows, for run q, for every 4 columns at byte offset off: body(rowBase, off)` over the
  * parameters `rows`, `rowBytes`, `count` and `runs` (pairs: byte offset within a row, length in elements, a
- * multiple of 4) — the loop nest of every kernel over a tracked gradient's column runs.
+ * multiple of 4) — the loop nest of every kernel over a tracked gradient's column runs. `atRunStart` emits
+ * code once per row and run, before its first block (pointer set-up).
  */
-export function overRuns(f: FunctionBuilder, body: (base: Local, off: Local) => void): void {
+export function overRuns(f: FunctionBuilder, body: (base: Local, off: Local) => void, atRunStart?: (base: Local, off: Local) => void): void {
   const P = (n: string) => f.get(n);
   const r = f.local(i32), q = f.local(i32), end = f.local(i32), off = f.local(i32), stop = f.local(i32), base = f.local(i32);
   whileLoop(f, () => f.lget(r).lget(P('rows')).i32LtS(), () => {
@@ -137,6 +144,7 @@ export function overRuns(f: FunctionBuilder, body: (base: Local, off: Local) => 
     whileLoop(f, () => f.lget(q).lget(end).i32LtS(), () => {
       f.lget(q).i32Load().lset(off);
       f.lget(q).i32Load(4).i32(2).i32Shl().lget(off).i32Add().lset(stop);
+      atRunStart?.(base, off);
       whileLoop(f, () => f.lget(off).lget(stop).i32LtS(), () => {
         body(base, off);
         addTo(f, off, 16);
