@@ -12,6 +12,8 @@ import { checkFinite } from './validate.js';
  * activations are never scanned — a net whose weights diverge yields a NaN loss, as in PyTorch, rather
  * than an error.
  */
+const NO_PARAMETERS: readonly Parameter[] = Object.freeze([]);
+
 export abstract class BaseLayer implements Layer {
   /** The default name stem: 'linear', 'sigmoid', … (Sequential numbers them: 'linear0', 'linear1'). */
   readonly kind: string;
@@ -110,13 +112,20 @@ export abstract class BaseLayer implements Layer {
   protected abstract compute(input: Tensor): Tensor;
   abstract backward(gradOutput: Tensor): Tensor;
 
+  /** A copy of {@link ownParameters} (callers may keep or change the list). */
   parameters(): Parameter[] {
-    return [];
+    return this.ownParameters().slice();
   }
 
+  /** Zero every parameter's gradient. Per-step code: an index loop over the stored list, nothing allocated. */
   zeroGrad(): void {
-    const ps = this.parameters();
+    const ps = this.ownParameters();
     for (let i = 0; i < ps.length; i++) ps[i].zeroGrad();
+  }
+
+  /** The layer's parameters as stored (not copied); none by default. */
+  protected ownParameters(): readonly Parameter[] {
+    return NO_PARAMETERS;
   }
 
   /** True once {@link dispose} has run. */

@@ -224,13 +224,8 @@ export class Conv2d extends BaseLayer {
     return plan;
   }
 
-  override parameters(): Parameter[] {
-    return this.params.slice();
-  }
-
-  override zeroGrad(): void {
-    const ps = this.params;
-    for (let i = 0; i < ps.length; i++) ps[i].zeroGrad();
+  protected override ownParameters(): readonly Parameter[] {
+    return this.params;
   }
 
   protected override release(): void {

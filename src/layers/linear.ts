@@ -215,14 +215,8 @@ export class Linear extends BaseLayer {
     return dY;
   }
 
-  override parameters(): Parameter[] {
-    return this.params.slice();
-  }
-
-  override zeroGrad(): void {
-    // Index loops in per-step code: an unoptimised for-of allocates an iterator per call.
-    const ps = this.params;
-    for (let i = 0; i < ps.length; i++) ps[i].zeroGrad();
+  protected override ownParameters(): readonly Parameter[] {
+    return this.params;
   }
 
   protected override release(): void {

@@ -181,13 +181,8 @@ export class Sequential extends BaseLayer {
     else l.backward(g);
   }
 
-  override parameters(): Parameter[] {
-    return this.params.slice();
-  }
-
-  override zeroGrad(): void {
-    const ps = this.params;
-    for (let i = 0; i < ps.length; i++) ps[i].zeroGrad();
+  protected override ownParameters(): readonly Parameter[] {
+    return this.params;
   }
 
   /** Dispose every layer (each frees its parameters and buffers; see BaseLayer.dispose). */
