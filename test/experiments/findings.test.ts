@@ -6,7 +6,7 @@ import { configHash, normalizeConfig, runId, type RunConfigInput } from '../../s
 import type { EpochRecord } from '../../src/experiments/records.js';
 import type { RunResult } from '../../src/experiments/results.js';
 import { recordToJson } from '../../src/experiments/results.js';
-import { findingsMarkdown, judge, judgeClaims, matches, runAnalysis, type Claim } from '../../src/experiments/findings/index.js';
+import { claimVerdict, findingsMarkdown, holm, holmAdjusted, judge, judgeClaims, matches, runAnalysis, type Claim, type TestOutcome } from '../../src/experiments/findings/index.js';
 
 /** A run whose epoch e has sparsity f(e) and selectivity g(e) (test accuracy 0.9 + 0.001·e). */
 function fakeRun(input: RunConfigInput, sparsity: (e: number) => number, selectivity = sparsity): RunResult {
@@ -73,6 +73,33 @@ describe('analyses', () => {
     expect(judge(0.3, 0.01, 'none')).toBe('refuted');
     expect(judge(0.3, 0.2, 'none')).toBe('inconclusive');
     expect(judge(-0.3, 0.01, 'greater')).toBe('refuted');
+  });
+
+  it("holm: Holm's step-down adjusted p (as statsmodels' multipletests(method='holm')), nulls kept", () => {
+    // Sorted 0.005, 0.01, 0.03, 0.04 → ×4, ×3, ×2, ×1 = 0.02, 0.03, 0.06, 0.04 → running max 0.02, 0.03, 0.06, 0.06.
+    const got = holm([0.01, 0.04, null, 0.03, 0.005]);
+    const want = [0.03, 0.06, null, 0.06, 0.02];
+    got.forEach((g, i) => (want[i] === null ? expect(g).toBeNull() : expect(g).toBeCloseTo(want[i]!, 12)));
+    expect(holm([0.6, 0.5])).toEqual([1, 1]); // capped at 1
+    expect(holm([])).toEqual([]);
+  });
+
+  it('claim verdicts: all confirmed at 0.05 confirms; one refutation or confirmation among many needs its Holm p < 0.05', () => {
+    const t = (verdict: TestOutcome['verdict'], p: number | null): TestOutcome => ({ subject: 's', numbers: '', test: '', p, n: 3, verdict });
+    // Every test confirmed at p < 0.05 (an intersection-union test): confirmed, even though Holm would not keep 0.04.
+    expect(claimVerdict(holmAdjusted([t('confirmed', 0.03), t('confirmed', 0.04)]))).toBe('confirmed');
+    // One refutation at p = 0.03 among five tests: Holm p 0.15, not a refutation of the claim.
+    const weak = holmAdjusted([t('refuted', 0.03), t('inconclusive', 0.5), t('inconclusive', 0.6), t('inconclusive', 0.7), t('inconclusive', 0.8)]);
+    expect(weak[0].pHolm).toBeCloseTo(0.15, 12);
+    expect(claimVerdict(weak)).toBe('inconclusive');
+    // A refutation that survives Holm decides, before any confirmation.
+    expect(claimVerdict(holmAdjusted([t('refuted', 0.001), t('confirmed', 0.002), t('inconclusive', 0.5)]))).toBe('refuted');
+    // Some confirmed at Holm p < 0.05, the rest not: partly.
+    expect(claimVerdict(holmAdjusted([t('confirmed', 0.001), t('confirmed', 0.03), t('inconclusive', 0.5)]))).toBe('partly confirmed');
+    expect(claimVerdict(holmAdjusted([t('confirmed', 0.02), t('inconclusive', 0.5), t('inconclusive', 0.6)]))).toBe('inconclusive');
+    // Tests not run are not counted in m, and a claim with none run is not run.
+    expect(holmAdjusted([t('confirmed', 0.02), t('not run', null)])[0].pHolm).toBeCloseTo(0.02, 12);
+    expect(claimVerdict(holmAdjusted([t('not run', null)]))).toBe('not run');
   });
 
   it('an unknown analysis kind is an error naming it', () => {

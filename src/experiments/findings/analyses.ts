@@ -23,8 +23,13 @@
  *
  * Verdict per test, at α = 0.05: *confirmed* when the effect has the claimed direction and p < α; *refuted*
  * when it has the opposite direction and p < α, or (for a claimed absence, `expect: "none"`) when p < α;
- * *inconclusive* otherwise — at n = 3 seeds that is common and is said, not hidden. A claim's verdict is
- * confirmed only if all its tests are, refuted if any is, else inconclusive ("partly" when some confirm).
+ * *inconclusive* otherwise — at n = 3 seeds that is common and is said, not hidden.
+ *
+ * A claim's verdict (`claimVerdict`) weighs its several tests as a family: *confirmed* when every test is
+ * (all must hold, so each at α keeps the chance of confirming a false claim below α: an intersection-union
+ * test, no adjustment needed); otherwise *refuted* when any test is refuted at its Holm-adjusted p < α, *partly
+ * confirmed* when any is confirmed at its Holm-adjusted p < α ("some test holds" is a union over the tests,
+ * which Holm's step-down keeps at family-wise α), else *inconclusive*. The Holm p is printed beside each p.
  */
 import type { EpochRecord } from '../records.js';
 import type { RunResult } from '../results.js';
@@ -51,6 +56,8 @@ export interface TestOutcome {
   p: number | null;
   n: number;
   verdict: Verdict;
+  /** p adjusted by Holm's step-down within the claim's tests (set by `holmAdjusted`; null without a p). */
+  pHolm?: number | null;
 }
 
 export interface AnalysisContext {
@@ -336,14 +343,16 @@ function argmaxAbove(ctx: AnalysisContext, spec: ArgmaxSpec): TestOutcome {
   }
   const n = above + below;
   if (above + below + ties === 0) return notRun(subject, 'no seed with 3 or more complete axis values');
-  const p = n > 0 ? signTestUpper(above, n) : null;
+  const pAbove = n > 0 ? signTestUpper(above, n) : null;
+  const pBelow = n > 0 ? signTestUpper(below, n) : null;
+  const verdict: Verdict = pAbove !== null && pAbove < ALPHA ? 'confirmed' : below > above && pBelow !== null && pBelow < ALPHA ? 'refuted' : 'inconclusive';
   return {
     subject,
     numbers: `argmax ${spec.x} vs argmax ${spec.y} — ${pairs.join('; ')}; above ${above}, below ${below}, equal ${ties}`,
-    test: `one-sided sign test over ${n} untied (optimizer, seed) sweeps`,
-    p,
+    test: `one-sided sign test over ${n} untied (optimizer, seed) sweeps${verdict === 'refuted' ? ' (p: of "below")' : ''}`,
+    p: verdict === 'refuted' ? pBelow : pAbove, // the p that decided
     n: above + below + ties,
-    verdict: p !== null && p < ALPHA ? 'confirmed' : below > above && n > 0 && signTestUpper(below, n) < ALPHA ? 'refuted' : 'inconclusive',
+    verdict,
   };
 }
 
@@ -468,12 +477,36 @@ export function runAnalysis(kind: string, ctx: AnalysisContext, spec: Record<str
   return f(ctx, spec);
 }
 
-/** A claim's verdict from its tests' (see the module comment). */
+/**
+ * Holm's step-down adjustment of m p-values (null entries are not tests and stay null): with the finite p
+ * sorted ascending, p₍ᵢ₎ becomes max over j ≤ i of min(1, (m − j + 1)·p₍ⱼ₎) — monotone, and rejecting where it
+ * is below α keeps the family-wise error rate at α (Holm, Scand. J. Stat. 6, 1979).
+ */
+export function holm(ps: readonly (number | null)[]): (number | null)[] {
+  const idx = ps.map((p, i) => [p, i] as const).filter((e): e is readonly [number, number] => e[0] !== null && Number.isFinite(e[0]));
+  idx.sort((a, b) => a[0] - b[0]);
+  const out: (number | null)[] = ps.map(() => null);
+  let running = 0;
+  idx.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (idx.length - rank) * p));
+    out[i] = running;
+  });
+  return out;
+}
+
+/** The tests with their Holm-adjusted p within the family (see `holm`). */
+export function holmAdjusted(tests: readonly TestOutcome[]): TestOutcome[] {
+  const adjusted = holm(tests.map((t) => (t.verdict === 'not run' ? null : t.p)));
+  return tests.map((t, i) => ({ ...t, pHolm: adjusted[i] }));
+}
+
+/** A claim's verdict from its tests' (see the module comment); the tests carry `pHolm` (`holmAdjusted`). */
 export function claimVerdict(tests: readonly TestOutcome[]): Verdict | 'partly confirmed' {
   const ran = tests.filter((t) => t.verdict !== 'not run');
   if (ran.length === 0) return 'not run';
-  if (ran.some((t) => t.verdict === 'refuted')) return 'refuted';
   if (ran.length === tests.length && ran.every((t) => t.verdict === 'confirmed')) return 'confirmed';
-  if (ran.some((t) => t.verdict === 'confirmed')) return 'partly confirmed';
+  const holds = (t: TestOutcome): boolean => t.pHolm !== undefined && t.pHolm !== null && t.pHolm < ALPHA;
+  if (ran.some((t) => t.verdict === 'refuted' && holds(t))) return 'refuted';
+  if (ran.some((t) => t.verdict === 'confirmed' && holds(t))) return 'partly confirmed';
   return 'inconclusive';
 }

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readResultsDir, type RunResult } from '../results.js';
-import { claimVerdict, formatP, runAnalysis, type TestOutcome, type Verdict } from './analyses.js';
+import { claimVerdict, formatP, holmAdjusted, runAnalysis, type TestOutcome, type Verdict } from './analyses.js';
 import { CLAIMS, type Claim } from './claims.js';
 
 export { CLAIMS, type Claim, type ClaimTest } from './claims.js';
@@ -50,10 +50,12 @@ export function judgeClaims(root: string, claims: readonly Claim[] = CLAIMS): Ju
         runs.push(r);
       }
     }
-    const tests = claim.tests.map((t) => {
-      const { kind, ...spec } = t;
-      return runAnalysis(kind, { runs }, spec);
-    });
+    const tests = holmAdjusted(
+      claim.tests.map((t) => {
+        const { kind, ...spec } = t;
+        return runAnalysis(kind, { runs }, spec);
+      }),
+    );
     return { claim, tests, verdict: claimVerdict(tests), runs: counts };
   });
 }
@@ -70,7 +72,10 @@ export function findingsMarkdown(judged: readonly JudgedClaim[]): string {
       '(or an effect is significant where the claim says there is none), *inconclusive* otherwise, and *not run* while its runs are missing. ' +
       'With three seeds per condition the tests have little power: *inconclusive* means "not shown at n = 3", not "false". ' +
       'Runs (seeds) are the replicates: trends over epochs or across layers are paired t-tests of each run’s change, co-movement is tested on one ρ per run, ' +
-      'never on epochs pooled as if independent. Welch’s t is two-sided; the exact permutation test beside it cannot go below p = 0.1 at 3 vs 3.',
+      'never on epochs pooled as if independent. Welch’s t is two-sided; the exact permutation test beside it cannot go below p = 0.1 at 3 vs 3. ' +
+      'A claim is *confirmed* when all its tests are (each at 0.05: all must hold); it is *refuted* when a test is refuted at its Holm-adjusted p < 0.05 ' +
+      '(the p adjusted for the claim’s number of tests, printed beside p), *partly confirmed* when a test is confirmed at its Holm-adjusted p < 0.05, ' +
+      'and *inconclusive* otherwise — so one chance result among many tests does not decide a claim.',
     '',
   );
   const tally = new Map<string, number>();
@@ -87,8 +92,8 @@ export function findingsMarkdown(judged: readonly JudgedClaim[]): string {
     if (j.claim.reading) lines.push(`Reading: ${j.claim.reading}`, '');
     const runs = Object.entries(j.runs).map(([p, r]) => `${p}: ${r.complete} complete, ${r.diverged} diverged, ${r.incomplete} incomplete`);
     lines.push(`Runs: ${runs.join('; ')}.`, '');
-    lines.push('| test | numbers (mean ± SEM over seeds) | statistic | p | verdict |', '| --- | --- | --- | --- | --- |');
-    for (const t of j.tests) lines.push(`| ${cell(t.subject)} | ${cell(t.numbers)} | ${cell(t.test)} | ${formatP(t.p)} | ${t.verdict} |`);
+    lines.push('| test | numbers (mean ± SEM over seeds) | statistic | p | p (Holm) | verdict |', '| --- | --- | --- | --- | --- | --- |');
+    for (const t of j.tests) lines.push(`| ${cell(t.subject)} | ${cell(t.numbers)} | ${cell(t.test)} | ${formatP(t.p)} | ${formatP(t.pHolm ?? null)} | ${t.verdict} |`);
   }
   lines.push('');
   return lines.join('\n');
