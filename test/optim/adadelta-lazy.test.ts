@@ -21,12 +21,12 @@ type Make = (m: Sequential) => Adadelta;
 const plain: Make = (m) => new Adadelta(m.parameters());
 
 /** Two trainers on the same data: `lazy` defers, `full` steps every element. */
-function pair(data: Dataset, batch: number, make: Make): { lazy: Trainer; full: Trainer } {
+function pair(data: Dataset, batch: number, make: Make): { lazy: Trainer; full: Trainer; dispose(): void } {
   setSkipZeroGradients(true);
   const lazy = trainer(data, batch, make, true);
   setSkipZeroGradients(false);
   const full = trainer(data, batch, make, true);
-  return { lazy, full };
+  return { lazy, full, dispose: () => { lazy.dispose(); full.dispose(); } };
 }
 
 /** `steps` steps on each, with the switch set for each (it is global). */
@@ -68,8 +68,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
       expectSame(p); // stateDict() brings it up to date
       trainBoth(p, data, batch, 40); // and training goes on from the caught-up state
       expectSame(p);
-      p.lazy.dispose();
-      p.full.dispose();
+      p.dispose();
     }
   });
 
@@ -81,8 +80,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
     for (const t of [p.lazy, p.full]) t.opt.paramGroups[0].rho = 0.5;
     trainBoth(p, data, 1, 30);
     expectSame(p);
-    p.lazy.dispose();
-    p.full.dispose();
+    p.dispose();
   });
 
   it('gaps of a thousand steps (decays reach their subnormal fixed point; ρ 0.9 and 0.3)', () => {
@@ -100,8 +98,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
       else expect(rare.every((v) => v === 0)).toBe(true);
       trainBoth(p, data, 1, 2); // image 0 again: its columns replay ~1200 decays
       expectSame(p);
-      p.lazy.dispose();
-      p.full.dispose();
+      p.dispose();
     }
   });
 
@@ -119,8 +116,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
     train(p.full, data, 1, 1);
     trainBoth(p, data, 1, 10);
     expectSame(p);
-    p.lazy.dispose();
-    p.full.dispose();
+    p.dispose();
   });
 
   it('stops deferring, exactly, once the state is not finite', () => {
@@ -143,8 +139,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
     expect(w.some(Number.isNaN)).toBe(true); // the scenario happened
     expect(w.some((v) => !Number.isNaN(v))).toBe(true); // and not by a NaN loss
     expectSame(p);
-    p.lazy.dispose();
-    p.full.dispose();
+    p.dispose();
   });
 
   it('random sparse data, batches 1–4, many seeds', () => {
@@ -158,8 +153,7 @@ describe('Adadelta deferring its +0-gradient columns (sparse first layer)', () =
       const p = pair(data, batch, (m) => new Adadelta(m.parameters(), { rho, lr }));
       trainBoth(p, data, batch, 30);
       expectSame(p);
-      p.lazy.dispose();
-      p.full.dispose();
+      p.dispose();
     }
   });
 });
